@@ -1,0 +1,282 @@
+"""Stage 3, link: check every value against its taxonomy and resolve every reference, in one place.
+
+The result is a `Site`: the whole hub as typed models, sorted, with the derived
+relations (ideas citing a case study, related case studies, previous/next).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from . import models as m
+from .errors import ContentError, did_you_mean
+from .load import SourceFile
+from .validate import Parsed
+
+EXTERNAL_LINK = re.compile(r"\]\(\s*<?((?:https?:)?//[^)\s>]+)|href\s*=\s*[\"']?((?:https?:)?//[^\"'\s>]+)", re.I)
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything the templates and the index see."""
+
+    info: m.SiteInfo
+    opportunities: list[m.Opportunity]
+    enablers: list[m.Enabler]
+    benefits: list[m.BenefitCategory]
+    powers: list[m.Power]
+    sectors: list[str]
+    types_of_place: list[str]
+    countries: list[str]
+    case_studies: list[m.CaseStudy]
+    guide: list[m.GuideStep]
+    themes: list[m.Theme]
+    ideas: list[m.Idea]
+    pages: list[m.Page]
+    report: m.Report | None
+    references: list[m.Reference]
+    ideas_citing: dict[str, list[m.Idea]] = field(default_factory=dict)
+
+    @cached_property
+    def opportunity(self) -> dict[str, m.Opportunity]:
+        return {o.key: o for o in self.opportunities}
+
+    @cached_property
+    def enabler(self) -> dict[str, m.Enabler]:
+        return {e.key: e for e in self.enablers}
+
+    @cached_property
+    def benefit(self) -> dict[str, m.BenefitCategory]:
+        return {b.key: b for b in self.benefits}
+
+    @cached_property
+    def power(self) -> dict[str, m.Power]:
+        return {p.key: p for p in self.powers}
+
+    @cached_property
+    def case_study(self) -> dict[str, m.CaseStudy]:
+        return {c.slug: c for c in self.case_studies}
+
+    @cached_property
+    def theme(self) -> dict[str, m.Theme]:
+        return {t.slug: t for t in self.themes}
+
+    @cached_property
+    def ideas_by_theme(self) -> dict[str, list[m.Idea]]:
+        out = defaultdict(list)
+        for idea in self.ideas:
+            out[idea.theme].append(idea)
+        return dict(out)
+
+    @cached_property
+    def cards(self) -> list[tuple[m.CaseStudy, m.Card]]:
+        return [(cs, card) for cs in self.case_studies for card in cs.cards]
+
+    @cached_property
+    def page(self) -> dict[str, m.Page]:
+        return {p.slug: p for p in self.pages}
+
+    def neighbours(self, cs: m.CaseStudy) -> tuple[m.CaseStudy | None, m.CaseStudy | None]:
+        i = self._position[cs.slug]
+        before = self.case_studies[i - 1] if i > 0 else None
+        after = self.case_studies[i + 1] if i + 1 < len(self.case_studies) else None
+        return before, after
+
+    @cached_property
+    def _position(self) -> dict[str, int]:
+        return {c.slug: i for i, c in enumerate(self.case_studies)}
+
+    def related(self, cs: m.CaseStudy, limit: int = 4) -> list[m.CaseStudy]:
+        """Case studies sharing most opportunities and enablers (ties by collection order)."""
+        mine = features(cs)
+        if not mine:
+            return []
+        scored = []
+        for feature in mine:
+            for other in self._by_feature.get(feature, ()):
+                if other != cs.slug:
+                    scored.append(other)
+        counts = Counter(scored)
+        ranked = sorted(counts, key=lambda s: (-counts[s], self._position[s]))
+        return [self.case_study[s] for s in ranked[:limit]]
+
+    @cached_property
+    def _by_feature(self) -> dict[str, list[str]]:
+        out = defaultdict(list)
+        for c in self.case_studies:
+            for feature in features(c):
+                out[feature].append(c.slug)
+        return out
+
+
+def features(cs: m.CaseStudy) -> set[str]:
+    """The opportunities and enablers a case study has, as comparable tokens."""
+    found = {f"o:{k}" for k in cs.opportunities}
+    found |= {f"e:{e.enabler}" for card in cs.cards for e in card.enablers}
+    return found
+
+
+def case_study_order(cs: m.CaseStudy):
+    """Collection order: numbered ones by number, then the rest by title."""
+    return (cs.number is None, cs.number or 0, cs.title.lower(), cs.slug)
+
+
+def link(parsed: Parsed, drafts: bool = False) -> tuple[Site | None, list[ContentError]]:
+    """Check every taxonomy value and reference; build the Site."""
+    errors: list[ContentError] = []
+    src = parsed.sources.taxonomies
+
+    def terms(name: str, attr: str = "key") -> dict[str, object]:
+        """Index a taxonomy by key, reporting duplicates."""
+        seen: dict[str, object] = {}
+        for item, loc in parsed.taxonomies[name]:
+            key = item if isinstance(item, str) else getattr(item, attr)
+            if key in seen:
+                errors.append(src[name].error(loc, f"duplicate {attr} {key!r}"))
+            seen[key] = item
+        return seen
+
+    opportunities = terms("opportunities")
+    enablers = terms("enablers")
+    benefits = terms("benefits")
+    powers = terms("powers")
+    sectors = terms("sectors")
+    types_of_place = terms("types-of-place")
+    countries = terms("countries")
+    numbers = Counter(o.number for o in opportunities.values())
+    for item, loc in parsed.taxonomies["opportunities"]:
+        if numbers[item.number] > 1:
+            errors.append(src["opportunities"].error(loc + ("number",), f"duplicate number {item.number}"))
+
+    def check(source: SourceFile, loc: tuple, value: str, known, what: str) -> None:
+        if value not in known:
+            options = list(known)
+            errors.append(source.error(loc, f"{where(loc)}: {value!r} is not a known {what}{did_you_mean(value, options)}"))
+
+    # Case studies --------------------------------------------------------
+    case_studies = [(cs, s) for cs, s in parsed.case_studies if drafts or not cs.draft]
+    seen_numbers: dict[int, str] = {}
+    for cs, s in parsed.case_studies:
+        if cs.number is not None:
+            if cs.number in seen_numbers:
+                errors.append(s.error(("number",), f"number: {cs.number} is already used by {seen_numbers[cs.number]}"))
+            else:
+                seen_numbers[cs.number] = s.path
+        for i, value in enumerate(cs.type_of_place):
+            check(s, ("type_of_place", i), value, types_of_place, "type of place (see content/taxonomies/types-of-place.yaml)")
+        for i, value in enumerate(cs.sectors):
+            check(s, ("sectors", i), value, sectors, "sector (see content/taxonomies/sectors.yaml)")
+        if cs.country is not None:
+            check(s, ("location",), cs.country, countries, "country (the part after the last comma; see content/taxonomies/countries.yaml)")
+        for key in cs.opportunities:
+            check(s, ("opportunities", key), key, opportunities, "opportunity")
+        for c, card in enumerate(cs.cards):
+            for b, benefit in enumerate(card.benefits):
+                check(s, ("cards", c, "benefits", b, "category"), benefit.category, benefits, "benefit category")
+            for e, enabler in enumerate(card.enablers):
+                check(s, ("cards", c, "enablers", e, "enabler"), enabler.enabler, enablers, "enabler")
+        errors.extend(external_links(s, cs))
+
+    # Guide ---------------------------------------------------------------
+    steps: dict[int, str] = {}
+    for step, s in parsed.guide:
+        if step.step in steps:
+            errors.append(s.error(("step",), f"step: {step.step} is already used by {steps[step.step]}"))
+        steps[step.step] = s.path
+        if isinstance(step.framework, m.Enablers):
+            for i, key in enumerate(step.framework.enablers):
+                check(s, ("framework", "enablers", i), key, enablers, "enabler")
+        errors.extend(external_links(s, step))
+
+    # London --------------------------------------------------------------
+    themes = {t.slug: t for t, _ in parsed.themes}
+    slugs = {cs.slug for cs, _ in case_studies}
+    all_slugs = {cs.slug for cs, _ in parsed.case_studies}
+    citing: dict[str, list[m.Idea]] = defaultdict(list)
+    orders: dict[tuple, str] = {}
+    for idea, s in parsed.ideas:
+        check(s, ("theme",), idea.theme, themes, "theme (see content/london/themes/)")
+        if (idea.theme, idea.order) in orders:
+            errors.append(s.error(("order",), f"order: {idea.order} is already used in theme {idea.theme!r} by {orders[idea.theme, idea.order]}"))
+        orders[idea.theme, idea.order] = s.path
+        for i, key in enumerate(idea.enablers):
+            check(s, ("enablers", i), key, enablers, "enabler")
+        for i, a in enumerate(idea.actions):
+            check(s, ("actions", i, "power"), a.power, powers, "Mayor's power")
+        for i, slug in enumerate(idea.case_studies):
+            if slug in all_slugs and slug not in slugs:
+                errors.append(s.error(("case_studies", i), f"case_studies[{i}]: {slug!r} is a draft; it is not published"))
+            else:
+                check(s, ("case_studies", i), slug, slugs, "case study (see content/case-studies/)")
+            citing[slug].append(idea)
+        errors.extend(external_links(s, idea))
+    for collection in (parsed.themes, parsed.pages):
+        for entry, s in collection:
+            errors.extend(external_links(s, entry))
+    if parsed.report:
+        errors.extend(external_links(parsed.report[1], parsed.report[0]))
+
+    if parsed.site is None and parsed.sources.site is not None:
+        return None, errors
+    if errors:
+        return None, errors
+
+    ideas = sorted((i for i, _ in parsed.ideas), key=lambda i: (themes[i.theme].order, i.order, i.slug))
+    site = Site(
+        info=parsed.site or m.SiteInfo(title="Relationships Hub", description="", updated="2020-01-01"),
+        opportunities=sorted(opportunities.values(), key=lambda o: o.number),
+        enablers=list(enablers.values()),
+        benefits=list(benefits.values()),
+        powers=list(powers.values()),
+        sectors=sorted(sectors),
+        types_of_place=sorted(types_of_place),
+        countries=sorted(countries),
+        case_studies=sorted((cs for cs, _ in case_studies), key=case_study_order),
+        guide=sorted((g for g, _ in parsed.guide), key=lambda g: g.step),
+        themes=sorted(themes.values(), key=lambda t: (t.order, t.slug)),
+        ideas=ideas,
+        pages=sorted((p for p, _ in parsed.pages), key=lambda p: p.slug),
+        report=parsed.report[0] if parsed.report else None,
+        references=sorted((r for r, _ in parsed.references), key=lambda r: r.number),
+        ideas_citing={k: sorted(v, key=ideas.index) for k, v in sorted(citing.items())},
+    )
+    return site, []
+
+
+def where(loc: tuple) -> str:
+    from .errors import format_loc
+
+    return format_loc(loc)
+
+
+def external_links(source: SourceFile, entry) -> list[ContentError]:
+    """Links out of the hub are refused: the site links only to its own pages."""
+    found = []
+    texts = [("body", entry.body)] + [(None, v) for v in strings(entry.model_dump(exclude={"body"}))]
+    for where_, text in texts:
+        for match in EXTERNAL_LINK.finditer(text or ""):
+            url = match.group(1) or match.group(2)
+            line = source.body_line_of(url) if where_ == "body" else source_line_of(source, url)
+            found.append(ContentError(source.path, line, f"link to {url!r}: the hub links only to its own pages; write the address as plain text"))
+    return found
+
+
+def strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from strings(v)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            yield from strings(v)
+
+
+def source_line_of(source: SourceFile, needle: str) -> int:
+    for offset, text in enumerate(source.text.splitlines()):
+        if needle in text:
+            return source.yaml_line + offset
+    return source.yaml_line

@@ -1,0 +1,256 @@
+"""The content models: one per kind of content, unknown keys rejected.
+
+Shapes and types are checked here (by pydantic); values that must come from a
+taxonomy, and references between files, are checked in `link`, in one place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+Three = Field(min_length=3, max_length=3)
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+
+
+class Entry(Model):
+    """Content that comes from one Markdown file: slug from the file name, body below the front matter."""
+
+    slug: Key
+    body: str = ""
+
+
+# Taxonomies --------------------------------------------------------------
+
+
+class Opportunity(Model):
+    key: Key
+    number: Annotated[int, Field(ge=1)]
+    name: Text
+    short: Text
+    long: Text
+
+
+class Enabler(Model):
+    key: Key
+    name: Text
+    description: Text
+
+
+class BenefitCategory(Model):
+    key: Key
+    name: Text
+
+
+class Power(Model):
+    key: Key
+    name: Text
+    description: Text
+
+
+# Case studies ------------------------------------------------------------
+
+
+class Benefit(Model):
+    category: Key
+    text: Text
+
+
+class CardEnabler(Model):
+    enabler: Key
+    text: Text
+
+
+class Card(Model):
+    title: Text
+    tagline: Text
+    overview: Text
+    spotlight: Text
+    keywords: Annotated[list[Text], Three]
+    benefits: Annotated[list[Benefit], Three]
+    enablers: Annotated[list[CardEnabler], Three]
+    key_learning: Text
+
+
+class CaseStudy(Entry):
+    title: Text
+    number: Annotated[int, Field(ge=1)] | None = None
+    type_of_place: list[Text] = []
+    sectors: list[Text] = []
+    location: Text | None = None
+    summary: Text | None = None
+    spotlight: Text | None = None
+    opportunities: dict[Key, Text] = {}
+    cards: list[Card] = []
+    updated: dt.date | None = None
+    draft: bool = False
+
+    @model_validator(mode="after")
+    def _row_or_card(self):
+        if self.number is not None:
+            missing = [f for f in ("type_of_place", "sectors", "location", "summary", "spotlight") if not getattr(self, f)]
+            if missing:
+                raise ValueError(f"a case study with a collection number needs {', '.join(missing)}")
+        elif not self.cards and not (self.summary and self.spotlight):
+            raise ValueError("a case study without a collection number needs a summary and a spotlight, or a card")
+        return self
+
+    @property
+    def country(self) -> str | None:
+        """The part of the location after the last comma ('Various, UK' -> 'UK')."""
+        if not self.location:
+            return None
+        return self.location.rsplit(",", 1)[-1].strip()
+
+    @property
+    def place(self) -> str | None:
+        if not self.location or "," not in self.location:
+            return None
+        return self.location.rsplit(",", 1)[0].strip()
+
+
+# Guide -------------------------------------------------------------------
+
+
+class Framework(Model):
+    title: Text
+    intro: Text | None = None
+
+
+class Matrix(Framework):
+    kind: Literal["matrix"]
+    x_axis: Annotated[list[Text], Field(min_length=2, max_length=2)]
+    y_axis: Annotated[list[Text], Field(min_length=2, max_length=2)]
+
+
+class Circles(Framework):
+    kind: Literal["circles"]
+    circles: Annotated[list[Text], Field(min_length=1)]
+    types_title: Text
+    types: Annotated[list[Text], Field(min_length=1)]
+
+
+class Pair(Model):
+    weak: Text
+    strong: Text
+
+
+class Characteristics(Framework):
+    kind: Literal["characteristics"]
+    pairs: Annotated[list[Pair], Field(min_length=1)]
+
+
+class Barrier(Model):
+    name: Text
+    text: Text
+
+
+class Barriers(Framework):
+    kind: Literal["barriers"]
+    barriers: Annotated[list[Barrier], Field(min_length=1)]
+
+
+class Enablers(Framework):
+    kind: Literal["enablers"]
+    enablers: Annotated[list[Key], Field(min_length=1)]
+
+
+class GuideStep(Entry):
+    step: Annotated[int, Field(ge=1)]
+    title: Text
+    question: Text
+    lead: Text
+    framework: Annotated[Union[Matrix, Circles, Characteristics, Barriers, Enablers], Field(discriminator="kind")]
+
+
+# London report -----------------------------------------------------------
+
+
+class Theme(Entry):
+    title: Text
+    order: Annotated[int, Field(ge=1)]
+    heading: Text
+    why: Text
+    what_we_mean: Text
+    barriers: Text
+    enabling: Text
+
+
+class Example(Model):
+    title: Text
+    text: Text
+
+
+class Action(Model):
+    power: Key
+    text: Text
+
+
+class Idea(Entry):
+    title: Text
+    strapline: Text
+    theme: Key
+    order: Annotated[int, Field(ge=1)]
+    lead: Text | None = None
+    enablers: list[Key] = []
+    case_studies: list[Key] = []
+    examples: list[Example] = []
+    actions: Annotated[list[Action], Field(min_length=1)]
+
+
+class Aim(Model):
+    title: Text
+    text: Text
+
+
+class Need(Model):
+    title: Text
+    text: Text
+
+
+class Commission(Model):
+    intro: Text
+    needs: list[Need] = []
+
+
+class CallToAction(Model):
+    audience: Text
+    actions: Annotated[list[Text], Field(min_length=1)]
+
+
+class Report(Entry):
+    title: Text
+    published: Text
+    authors: list[Text]
+    aims: Annotated[list[Aim], Field(min_length=1)]
+    commission: Commission
+    powers_intro: Text
+    calls_to_action: Annotated[list[CallToAction], Field(min_length=1)]
+    reflections: Text
+    moving_forwards: Text
+
+
+class Reference(Model):
+    number: Annotated[int, Field(ge=1)]
+    text: Text
+
+
+# Pages and the site ------------------------------------------------------
+
+
+class Page(Entry):
+    title: Text
+    description: Text
+
+
+class SiteInfo(Model):
+    title: Text
+    description: Text
+    updated: dt.date  # when the content was last revised: the feed's date, never the clock
