@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parent
 class Built:
     site: Site
     files: dict[str, str | bytes]
+    out_dir: Path
 
     @property
     def pages(self) -> int:
@@ -60,11 +61,11 @@ def build(config: Config) -> Built:
     files.update(collect_assets(config.assets_dir))
     if config.dev:
         files.update(dev_files())
-    broken = check_links(files)
+    broken = check_links(files, config.base_url)
     if broken:
         raise BuildError(broken)
     write_site(files, config.out_dir)
-    return Built(site, files)
+    return Built(site, files, config.out_dir)
 
 
 def report(errors: list[ContentError]) -> None:
@@ -74,7 +75,8 @@ def report(errors: list[ContentError]) -> None:
 
 
 def cmd_build(args) -> int:
-    config = Config(ROOT, Path(args.out).resolve(), base_url=args.base_url, drafts=args.drafts)
+    root = Path(args.root).resolve()
+    config = Config(root, Path(args.out or root / "site").resolve(), base_url=args.base_url, drafts=args.drafts)
     started = time.perf_counter()
     try:
         built = build(config)
@@ -92,7 +94,8 @@ def cmd_build(args) -> int:
 
 
 def cmd_check(args) -> int:
-    config = Config(ROOT, ROOT / "site", drafts=True)
+    root = Path(args.root).resolve()
+    config = Config(root, root / "site", drafts=True)
     try:
         site = check(config)
     except BuildError as exc:
@@ -107,14 +110,15 @@ def cmd_new(args) -> int:
     from hub.scaffold import new_case_study
 
     try:
-        path = new_case_study(ROOT / "content" / "case-studies", args.name)
+        root = Path(args.root).resolve()
+        path = new_case_study(root / "content" / "case-studies", args.name)
     except FileExistsError as exc:
         print(f"{exc}: a case study with that slug exists already.", file=sys.stderr)
         return 1
     except ValueError as exc:
         print(exc, file=sys.stderr)
         return 1
-    print(f"Wrote {path.relative_to(ROOT)} (a draft: it builds, but is left out of the site "
+    print(f"Wrote {path.relative_to(root)} (a draft: it builds, but is left out of the site "
           f"until you remove 'draft: true' or build with --drafts).")
     return 0
 
@@ -122,7 +126,7 @@ def cmd_new(args) -> int:
 def cmd_serve(args) -> int:
     from hub.serve import serve
 
-    return serve(build, ROOT, host="127.0.0.1", port=args.port, drafts=args.drafts)
+    return serve(build, Path(args.root).resolve(), host="127.0.0.1", port=args.port, drafts=args.drafts)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -130,21 +134,28 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def build_options(p):
-        p.add_argument("--out", default=str(ROOT / "site"), metavar="DIR", help="output folder (default: site/)")
+        p.add_argument("--out", metavar="DIR", help="output folder (default: site/)")
         p.add_argument("--base-url", metavar="URL", help="where the site will be hosted, e.g. https://hub.example.org/; adds sitemap.xml and feed.xml with absolute URLs")
         p.add_argument("--drafts", action="store_true", help="include case studies marked draft: true")
 
+    def root_option(p):
+        p.add_argument("--root", default=str(ROOT), metavar="DIR", help="the project folder holding content/, templates/ and assets/ (default: this one)")
+
     p = commands.add_parser("build", help="build the site (the default command)", description="Load, validate, link, render, index and write the site. Exits 1, leaving the previous output untouched, on any error.")
     build_options(p)
+    root_option(p)
     p.set_defaults(func=cmd_build)
     p = commands.add_parser("check", help="validate the content only", description="Validate every content file and list every problem as path:line: message. Exits 1 if there is any.")
+    root_option(p)
     p.set_defaults(func=cmd_check)
     p = commands.add_parser("new", help="start a new case study", description="Write content/case-studies/<slug>.md from a template that shows every field. It is a draft until you remove 'draft: true'.")
     p.add_argument("name", help='the organisation\'s name, e.g. "Community Shop"')
+    root_option(p)
     p.set_defaults(func=cmd_new)
     p = commands.add_parser("serve", help="preview with live reload", description="Build into a temporary folder and serve it on 127.0.0.1 with live reload, rebuilding when content/, templates/ or assets/ change. A failed rebuild keeps the last good build and shows the error in the browser.")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     p.add_argument("--drafts", action="store_true", help="include drafts")
+    root_option(p)
     p.set_defaults(func=cmd_serve)
 
     argv = list(sys.argv[1:] if argv is None else argv)

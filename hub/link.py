@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from . import models as m
-from .errors import ContentError, did_you_mean
+from .errors import ContentError, did_you_mean, format_loc
 from .load import SourceFile
 from .validate import Parsed
 
@@ -151,66 +151,96 @@ def link(parsed: Parsed, drafts: bool = False) -> tuple[Site | None, list[Conten
         if numbers[item.number] > 1:
             errors.append(src["opportunities"].error(loc + ("number",), f"duplicate number {item.number}"))
 
+    aliases = {a: e.key for e in enablers.values() for a in e.aliases}
+
     def check(source: SourceFile, loc: tuple, value: str, known, what: str) -> None:
         if value not in known:
-            options = list(known)
-            errors.append(source.error(loc, f"{where(loc)}: {value!r} is not a known {what}{did_you_mean(value, options)}"))
+            hint = f"; did you mean '{aliases[value.lower()]}'?" if known is enablers and value.lower() in aliases else did_you_mean(value, known)
+            errors.append(source.error(loc, f"{format_loc(loc)}: {value!r} is not a known {what}{hint}"))
+
+    # Checks run on each file's raw data, so a file whose shape is wrong still gets
+    # every value checked (all problems at once, not the first per file).
+    def each(source: SourceFile, *loc):
+        """(location, value) for each value at loc; '*' steps into every list item or mapping key."""
+        items = [((), source.data)]
+        for part in loc:
+            nxt = []
+            for where_, value in items:
+                if part == "*" and isinstance(value, list):
+                    nxt += [(where_ + (i,), v) for i, v in enumerate(value)]
+                elif part == "**" and isinstance(value, dict):
+                    nxt += [(where_ + (k,), k) for k in value]
+                elif isinstance(value, dict) and part in value:
+                    nxt.append((where_ + (part,), value[part]))
+            items = nxt
+        return [(w, v) for w, v in items if isinstance(v, str)]
+
+    def check_all(source, known, what, *loc):
+        for where_, value in each(source, *loc):
+            check(source, where_, value, known, what)
 
     # Case studies --------------------------------------------------------
     case_studies = [(cs, s) for cs, s in parsed.case_studies if drafts or not cs.draft]
     seen_numbers: dict[int, str] = {}
-    for cs, s in parsed.case_studies:
-        if cs.number is not None:
-            if cs.number in seen_numbers:
-                errors.append(s.error(("number",), f"number: {cs.number} is already used by {seen_numbers[cs.number]}"))
+    for s in parsed.sources.case_studies:
+        data = s.data if isinstance(s.data, dict) else {}
+        number = data.get("number")
+        if isinstance(number, int) and not isinstance(number, bool):
+            if number in seen_numbers:
+                errors.append(s.error(("number",), f"number: {number} is already used by {seen_numbers[number]}"))
             else:
-                seen_numbers[cs.number] = s.path
-        for i, value in enumerate(cs.type_of_place):
-            check(s, ("type_of_place", i), value, types_of_place, "type of place (see content/taxonomies/types-of-place.yaml)")
-        for i, value in enumerate(cs.sectors):
-            check(s, ("sectors", i), value, sectors, "sector (see content/taxonomies/sectors.yaml)")
-        if cs.country is not None:
-            check(s, ("location",), cs.country, countries, "country (the part after the last comma; see content/taxonomies/countries.yaml)")
-        for key in cs.opportunities:
-            check(s, ("opportunities", key), key, opportunities, "opportunity")
-        for c, card in enumerate(cs.cards):
-            for b, benefit in enumerate(card.benefits):
-                check(s, ("cards", c, "benefits", b, "category"), benefit.category, benefits, "benefit category")
-            for e, enabler in enumerate(card.enablers):
-                check(s, ("cards", c, "enablers", e, "enabler"), enabler.enabler, enablers, "enabler")
+                seen_numbers[number] = s.path
+        check_all(s, types_of_place, "type of place (see content/taxonomies/types-of-place.yaml)", "type_of_place", "*")
+        check_all(s, sectors, "sector (see content/taxonomies/sectors.yaml)", "sectors", "*")
+        for where_, location in each(s, "location"):
+            country = location.rsplit(",", 1)[-1].strip()
+            if country not in countries:
+                errors.append(s.error(where_, f"location: country {country!r} is not a known country (the part after the last comma; see content/taxonomies/countries.yaml){did_you_mean(country, countries)}"))
+        check_all(s, opportunities, "opportunity", "opportunities", "**")
+        check_all(s, benefits, "benefit category", "cards", "*", "benefits", "*", "category")
+        check_all(s, enablers, "enabler", "cards", "*", "enablers", "*", "enabler")
+    for cs, s in parsed.case_studies:
         errors.extend(external_links(s, cs))
 
     # Guide ---------------------------------------------------------------
     steps: dict[int, str] = {}
+    for s in parsed.sources.guide:
+        data = s.data if isinstance(s.data, dict) else {}
+        step = data.get("step")
+        if isinstance(step, int):
+            if step in steps:
+                errors.append(s.error(("step",), f"step: {step} is already used by {steps[step]}"))
+            steps[step] = s.path
+        if isinstance(data.get("framework"), dict) and data["framework"].get("kind") == "enablers":
+            check_all(s, enablers, "enabler", "framework", "enablers", "*")
     for step, s in parsed.guide:
-        if step.step in steps:
-            errors.append(s.error(("step",), f"step: {step.step} is already used by {steps[step.step]}"))
-        steps[step.step] = s.path
-        if isinstance(step.framework, m.Enablers):
-            for i, key in enumerate(step.framework.enablers):
-                check(s, ("framework", "enablers", i), key, enablers, "enabler")
         errors.extend(external_links(s, step))
 
     # London --------------------------------------------------------------
     themes = {t.slug: t for t, _ in parsed.themes}
+    theme_slugs = {s.stem for s in parsed.sources.themes}
     slugs = {cs.slug for cs, _ in case_studies}
-    all_slugs = {cs.slug for cs, _ in parsed.case_studies}
+    drafted = {cs.slug for cs, _ in parsed.case_studies if cs.draft and not drafts}
+    files = {s.stem for s in parsed.sources.case_studies}
     citing: dict[str, list[m.Idea]] = defaultdict(list)
     orders: dict[tuple, str] = {}
-    for idea, s in parsed.ideas:
-        check(s, ("theme",), idea.theme, themes, "theme (see content/london/themes/)")
-        if (idea.theme, idea.order) in orders:
-            errors.append(s.error(("order",), f"order: {idea.order} is already used in theme {idea.theme!r} by {orders[idea.theme, idea.order]}"))
-        orders[idea.theme, idea.order] = s.path
-        for i, key in enumerate(idea.enablers):
-            check(s, ("enablers", i), key, enablers, "enabler")
-        for i, a in enumerate(idea.actions):
-            check(s, ("actions", i, "power"), a.power, powers, "Mayor's power")
-        for i, slug in enumerate(idea.case_studies):
-            if slug in all_slugs and slug not in slugs:
-                errors.append(s.error(("case_studies", i), f"case_studies[{i}]: {slug!r} is a draft; it is not published"))
+    for s in parsed.sources.ideas:
+        data = s.data if isinstance(s.data, dict) else {}
+        check_all(s, theme_slugs, "theme (see content/london/themes/)", "theme")
+        key = (data.get("theme"), data.get("order"))
+        if isinstance(key[1], int):
+            if key in orders:
+                errors.append(s.error(("order",), f"order: {key[1]} is already used in theme {key[0]!r} by {orders[key]}"))
+            orders[key] = s.path
+        check_all(s, enablers, "enabler", "enablers", "*")
+        check_all(s, powers, "Mayor's power", "actions", "*", "power")
+        for where_, slug in each(s, "case_studies", "*"):
+            if slug in drafted:
+                errors.append(s.error(where_, f"{format_loc(where_)}: {slug!r} is a draft, so it is not published; remove the link or publish it"))
             else:
-                check(s, ("case_studies", i), slug, slugs, "case study (see content/case-studies/)")
+                check(s, where_, slug, files, "case study (see content/case-studies/)")
+    for idea, s in parsed.ideas:
+        for slug in idea.case_studies:
             citing[slug].append(idea)
         errors.extend(external_links(s, idea))
     for collection in (parsed.themes, parsed.pages):
@@ -244,12 +274,6 @@ def link(parsed: Parsed, drafts: bool = False) -> tuple[Site | None, list[Conten
         ideas_citing={k: sorted(v, key=ideas.index) for k, v in sorted(citing.items())},
     )
     return site, []
-
-
-def where(loc: tuple) -> str:
-    from .errors import format_loc
-
-    return format_loc(loc)
 
 
 def external_links(source: SourceFile, entry) -> list[ContentError]:

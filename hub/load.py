@@ -82,7 +82,9 @@ def parse_yaml(path: str, text: str, first_line: int = 1) -> tuple[object, Conte
     try:
         return yaml.load(text, Loader=Loader), None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        # The context mark is where the broken construct starts ("number: [3"); the
+        # problem mark is where the parser gave up, often a line later.
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         line = (mark.line + first_line) if mark else first_line
         problem = getattr(exc, "problem", None) or str(exc)
         context = getattr(exc, "context", None)

@@ -41,6 +41,7 @@ class Opportunity(Model):
 class Enabler(Model):
     key: Key
     name: Text
+    aliases: list[Key] = []  # other spellings in the documents ("Co-creation"), for "did you mean"
     description: Text
 
 

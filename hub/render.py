@@ -56,7 +56,10 @@ def page_url(page: m.Page) -> str:
 def plan_pages(site: Site) -> list[PageSpec]:
     """Every HTML page of the site, in a stable order."""
     specs = []
-    for page in site.pages:
+    pages = list(site.pages)
+    if "home" not in site.page:  # the home page exists even before anyone writes content/pages/home.md
+        pages.insert(0, m.Page(slug="home", title=site.info.title, description=site.info.description))
+    for page in pages:
         template = "home.html" if page.slug == "home" else "page.html"
         specs.append(PageSpec(page_url(page), template, f"content/pages/{page.slug}.md", {"page": page}))
     specs.append(PageSpec("case-studies/index.html", "case-studies.html", "content/case-studies/", {}))
@@ -127,6 +130,9 @@ def render_site(site: Site, config: Config) -> dict[str, str]:
     errors: list[ContentError] = []
     templates: dict[str, jinja2.Template] = {}
     for spec in plan_pages(site):
+        if spec.path in out:
+            errors.append(ContentError(spec.source, 1, f"two pages would be written to {spec.path}; rename one"))
+            continue
         try:
             template = templates.get(spec.template) or env.get_template(spec.template)
             templates[spec.template] = template

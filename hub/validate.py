@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -113,6 +114,10 @@ def parse(source: SourceFile, model: type[M], extra: dict | None = None) -> tupl
     if not isinstance(data, dict):
         return None, [source.error((), f"expected a mapping of keys to values, got {type(data).__name__}")]
     errors = []
+    if extra and "slug" in extra and not is_slug(extra["slug"]):
+        name = Path(source.path).name
+        errors.append(ContentError(source.path, 1, f"file name {name!r}: expected lower-case letters, digits and hyphens, like 'community-shop.md'"))
+        return None, errors
     reserved = [k for k in ("slug", "body") if k in data and extra and k in extra]
     for k in reserved:
         errors.append(source.error((k,), f"unknown key '{k}' (the {k} comes from the file, not the front matter)"))
@@ -185,8 +190,6 @@ def validate(sources: Sources) -> tuple[Parsed, list[ContentError]]:
         out = []
         for source in files:
             item, errs = parse(source, model, {"slug": source.stem, "body": source.body})
-            if errs and not any(e.message.startswith("slug") for e in errs) and not is_slug(source.stem):
-                pass
             errors.extend(errs)
             if item is not None:
                 out.append((item, source))

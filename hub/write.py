@@ -40,7 +40,13 @@ def check_links(files: dict[str, str | bytes], base_url: str | None = None) -> l
         for match in LINK.finditer(text):
             url = match.group(2).strip()
             line = text.count("\n", 0, match.start()) + 1
-            problem = link_problem(path, url, files)
+            if base_url and url.startswith(base_url.rstrip("/") + "/"):
+                # An absolute link to the site itself (404.html's <base>, which lets it
+                # work at any depth): check it as a link from the site root.
+                path_from_root = url[len(base_url.rstrip("/")) + 1:]
+                problem = link_problem("index.html", path_from_root, files) if path_from_root else None
+            else:
+                problem = link_problem(path, url, files)
             if problem:
                 errors.append(ContentError(f"site/{path}", line, f"link {url!r}: {problem}"))
     return errors

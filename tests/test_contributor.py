@@ -1,0 +1,214 @@
+"""Depth 2: tiny content trees in tmp_path, one per kind of mistake; the exact text a contributor reads."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import GOOD_CARD, GOOD_CASE_STUDY, ROOT, make_project
+
+import build
+
+
+def run(root: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(ROOT / "build.py"), *args, "--root", str(root)],
+                          capture_output=True, text=True, cwd=root)
+
+
+def check_errors(tmp_path, files) -> list[str]:
+    root = make_project(tmp_path, files)
+    result = run(root, "check")
+    assert result.returncode == 1, result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert lines[-1].endswith("found.")
+    return lines[:-1]
+
+
+CARD_ONLY = "---\ntitle: Card Only\ncards:" + GOOD_CARD + "---\n"
+
+
+@pytest.mark.parametrize("name, text, expected", [
+    ("unknown key",
+     GOOD_CASE_STUDY.replace("summary:", "sumary:"),
+     ["content/case-studies/x.md:7: sumary: unknown key 'sumary'; did you mean 'summary'?"]),
+    ("unknown sector",
+     GOOD_CASE_STUDY.replace("[Health]", "[Helth]"),
+     ["content/case-studies/x.md:5: sectors[0]: 'Helth' is not a known sector (see content/taxonomies/sectors.yaml); did you mean 'Health'?"]),
+    ("unknown type of place",
+     GOOD_CASE_STUDY.replace("[Charity]", "[Charity, Shcool]"),
+     ["content/case-studies/x.md:4: type_of_place[1]: 'Shcool' is not a known type of place (see content/taxonomies/types-of-place.yaml); did you mean 'School'?"]),
+    ("unknown country",
+     GOOD_CASE_STUDY.replace("Leeds, England", "Leeds, Englnd"),
+     ["content/case-studies/x.md:6: location: country 'Englnd' is not a known country (the part after the last comma; see content/taxonomies/countries.yaml); did you mean 'England'?"]),
+    ("unknown opportunity",
+     GOOD_CASE_STUDY.replace("  training:", "  trainning:"),
+     ["content/case-studies/x.md:11: opportunities.trainning: 'trainning' is not a known opportunity; did you mean 'training'?"]),
+    ("number is not a number",
+     GOOD_CASE_STUDY.replace("number: 1", "number: one"),
+     ["content/case-studies/x.md:3: number: 'one' is not a whole number"]),
+    ("invalid YAML",
+     GOOD_CASE_STUDY.replace("number: 1", "number: [1"),
+     ["content/case-studies/x.md:3: invalid YAML: while parsing a flow sequence, did not find expected ',' or ']'"]),
+    ("no front matter",
+     "title: X\n",
+     ["content/case-studies/x.md:1: missing front matter: the file must start with a line '---'"]),
+    ("card with two keywords",
+     CARD_ONLY.replace("[One, two, three]", "[One, two]"),
+     ["content/case-studies/x.md:8: cards[0].keywords: has 2 items; expected exactly 3"]),
+    ("card enabler spelled as in the documents",
+     CARD_ONLY.replace("enabler: space", "enabler: co-creation"),
+     ["content/case-studies/x.md:19: cards[0].enablers[1].enabler: 'co-creation' is not a known enabler; did you mean 'co-design'?"]),
+    ("card benefit category",
+     CARD_ONLY.replace("category: skills", "category: skils"),
+     ["content/case-studies/x.md:12: cards[0].benefits[1].category: 'skils' is not a known benefit category; did you mean 'skills'?"]),
+    ("card missing its key learning",
+     CARD_ONLY.replace("    key_learning: A lesson.\n", ""),
+     ["content/case-studies/x.md:4: cards[0].key_learning: missing (required)"]),
+    ("external link",
+     GOOD_CASE_STUDY + "\nSee [our site](https://acme.example.org).\n",
+     ["content/case-studies/x.md:14: link to 'https://acme.example.org': the hub links only to its own pages; write the address as plain text"]),
+    ("bad file name",
+     GOOD_CASE_STUDY,
+     None),
+])
+def test_each_mistake_is_reported_with_path_line_and_hint(tmp_path, name, text, expected):
+    filename = "Bad Name.md" if name == "bad file name" else "x.md"
+    errors = check_errors(tmp_path, {f"case-studies/{filename}": text})
+    if expected is None:
+        assert errors == ["content/case-studies/Bad Name.md:1: file name 'Bad Name.md': expected lower-case letters, digits and hyphens, like 'community-shop.md'"]
+    else:
+        assert sorted(errors) == sorted(expected)
+
+
+def test_duplicate_numbers_and_dangling_references(tmp_path):
+    errors = check_errors(tmp_path, {
+        "case-studies/acme.md": GOOD_CASE_STUDY,
+        "case-studies/other.md": GOOD_CASE_STUDY.replace("Acme Trust", "Other"),
+        "london/themes/community.md": THEME,
+        "london/ideas/co-housing.md": IDEA.replace("[acme]", "[acme, timson]").replace("power: planner", "power: planer"),
+    })
+    assert errors == [
+        "content/case-studies/other.md:3: number: 1 is already used by content/case-studies/acme.md",
+        "content/london/ideas/co-housing.md:6: case_studies[1]: 'timson' is not a known case study (see content/case-studies/)",
+        "content/london/ideas/co-housing.md:9: actions[0].power: 'planer' is not a known Mayor's power; did you mean 'planner'?",
+    ]
+
+
+THEME = """
+---
+title: Community
+order: 1
+heading: Building better communities
+why: Why.
+what_we_mean: What.
+barriers: Barriers.
+enabling: Enabling.
+---
+"""
+
+IDEA = """
+---
+title: Co-housing
+strapline: Living communally
+theme: community
+order: 1
+case_studies: [acme]
+enablers: [space]
+actions:
+  - power: planner
+    text: Review planning regulations.
+---
+Text.
+"""
+
+
+def test_check_lists_every_problem_in_a_folder_of_broken_files(tmp_path):
+    errors = check_errors(tmp_path, {
+        "case-studies/a.md": GOOD_CASE_STUDY.replace("[Health]", "[Helth]"),
+        "case-studies/b.md": GOOD_CASE_STUDY.replace("number: 1", "number: 2").replace("summary:", "sumary:"),
+        "case-studies/c.md": "no front matter\n",
+        "case-studies/d.md": CARD_ONLY.replace("category: skills", "category: skils").replace("[One, two, three]", "[One]"),
+    })
+    paths = [e.split(":")[0] for e in errors]
+    assert sorted(set(paths)) == [f"content/case-studies/{x}.md" for x in "abcd"]
+    assert len(errors) == 5  # a: sector; b: unknown key; c: no front matter; d: keywords and category
+    assert all(e.split(":")[1].isdigit() for e in errors)
+
+
+def test_failed_build_leaves_the_previous_site_untouched(tmp_path):
+    root = make_project(tmp_path, {"case-studies/acme.md": GOOD_CASE_STUDY})
+    first = run(root, "build")
+    assert first.returncode == 0, first.stderr
+    before = tree_digest(root / "site")
+    (root / "content" / "case-studies" / "broken.md").write_text(GOOD_CASE_STUDY.replace("[Health]", "[Helth]").lstrip())
+    second = run(root, "build")
+    assert second.returncode == 1
+    assert "content/case-studies/broken.md:5: sectors[0]: 'Helth'" in second.stderr
+    assert "was left as it was" in second.stderr
+    assert tree_digest(root / "site") == before
+    assert not [p for p in root.iterdir() if p.name.startswith(".site")], "staging folders must be cleaned up"
+
+
+def test_template_error_names_template_line_and_content_file(tmp_path):
+    root = make_project(tmp_path, {"case-studies/acme.md": GOOD_CASE_STUDY})
+    template = root / "templates" / "case-study.html"
+    template.write_text(template.read_text().replace("{{ cs.title }}</h1>", "{{ cs.titel }}</h1>"))
+    line = next(i for i, t in enumerate(template.read_text().splitlines(), 1) if "cs.titel" in t)
+    result = run(root, "build")
+    assert result.returncode == 1
+    assert (f"templates/case-study.html:{line}: UndefinedError: 'hub.models.CaseStudy object' has no attribute 'titel' "
+            "(while rendering content/case-studies/acme.md into case-studies/acme/index.html)") in result.stderr
+
+
+def test_two_builds_are_byte_identical(tmp_path):
+    root = make_project(tmp_path, {"case-studies/acme.md": GOOD_CASE_STUDY, "case-studies/card.md": CARD_ONLY})
+    assert run(root, "build", "--base-url", "https://hub.example.org/").returncode == 0
+    first = tree_digest(root / "site")
+    assert run(root, "build", "--base-url", "https://hub.example.org/").returncode == 0
+    assert tree_digest(root / "site") == first
+
+
+def test_new_writes_a_draft_that_builds_but_is_not_published(tmp_path):
+    root = make_project(tmp_path, {"case-studies/acme.md": GOOD_CASE_STUDY})
+    result = run(root, "new", "Café Crème & Co")
+    assert result.returncode == 0, result.stderr
+    path = root / "content" / "case-studies" / "cafe-creme-co.md"
+    text = path.read_text()
+    assert "draft: true" in text and "title: Café Crème & Co" in text
+    for field in ("type_of_place", "sectors", "location", "summary", "spotlight", "opportunities", "cards", "key_learning"):
+        assert field in text
+    assert run(root, "check").returncode == 0
+    assert run(root, "build").returncode == 0
+    assert not (root / "site" / "case-studies" / "cafe-creme-co").exists()
+    assert run(root, "build", "--drafts").returncode == 0
+    assert (root / "site" / "case-studies" / "cafe-creme-co" / "index.html").exists()
+    again = run(root, "new", "Café Crème & Co")
+    assert again.returncode == 1 and "exists already" in again.stderr
+
+
+def test_script_in_markdown_never_reaches_a_page(tmp_path):
+    evil = GOOD_CASE_STUDY.replace("summary: Acme helps people.", 'summary: "Acme <script>alert(1)</script> helps <img src=x onerror=alert(2)>."')
+    evil += '\n<script>alert(3)</script>\n\n<a href="javascript:alert(4)">x</a> <iframe src="x.html"></iframe> <b style="color:red" onmouseover="alert(5)">b</b>\n'
+    root = make_project(tmp_path, {"case-studies/acme.md": evil})
+    result = run(root, "build")
+    assert result.returncode == 0, result.stderr
+    html = (root / "site" / "case-studies" / "acme" / "index.html").read_text()
+    for i in range(1, 6):
+        assert f"alert({i})" not in html or f"&lt;script&gt;alert({i})" in html
+    assert "<script>alert" not in html and "onerror" not in html and "javascript:" not in html
+    assert "<iframe" not in html and "onmouseover" not in html and 'style="' not in html
+
+
+def test_help_for_each_command():
+    for command in ("build", "check", "new", "serve"):
+        result = subprocess.run([sys.executable, str(ROOT / "build.py"), command, "--help"], capture_output=True, text=True)
+        assert result.returncode == 0 and "usage: build.py " + command in result.stdout
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
