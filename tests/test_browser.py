@@ -1,0 +1,122 @@
+"""Depth 3b: the built hub in Debian's Chromium, over http://127.0.0.1 and over file://.
+
+Each page type opens with no console error and no request outside the site,
+and axe-core reports no accessibility violation.
+"""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+pytestmark = pytest.mark.browser
+
+PAGE_TYPES = [
+    "index.html",
+    "case-studies/index.html",
+    "case-studies/timpson/index.html",
+    "case-studies/buffer/index.html",
+    "case-studies/cancer-research/index.html",
+    "cards/index.html",
+    "guide/index.html",
+    "guide/2-know-where-to-start/index.html",
+    "guide/5-find-the-makers/index.html",
+    "london/index.html",
+    "london/themes/community/index.html",
+    "london/ideas/co-housing/index.html",
+    "london/references/index.html",
+    "about/index.html",
+    "using-the-cards/index.html",
+    "collection/index.html",
+    "404.html",
+]
+
+AXE = Axe()
+
+
+@pytest.fixture
+def watched(page, site_url):
+    """A page that records console errors and refuses (and records) any request leaving the site."""
+    problems: list[str] = []
+    outside: list[str] = []
+
+    def inside(url: str) -> bool:
+        return url.startswith(site_url) or url.startswith("data:")
+
+    def route(r):
+        if inside(r.request.url):
+            r.continue_()
+        else:
+            outside.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.on("request", lambda r: None if inside(r.url) else outside.append(r.url))
+    page.on("requestfailed", lambda r: problems.append(f"failed: {r.url}") if inside(r.url) else None)
+    yield page, site_url, problems, outside
+
+
+@pytest.mark.parametrize("path", PAGE_TYPES)
+def test_page_opens_cleanly_and_passes_axe(watched, path):
+    page, root, problems, outside = watched
+    response = page.goto(root + path)
+    assert response is None or response.ok  # file:// has no response object
+    page.wait_for_load_state("load")
+    assert page.locator("h1").count() == 1
+    assert problems == []
+    assert outside == []
+    results = AXE.run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def test_skip_link_is_first_and_moves_focus_to_main(watched):
+    page, root, problems, _ = watched
+    page.goto(root + "case-studies/timpson/index.html")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent.trim()")
+    assert focused == "Skip to main content"
+    assert page.locator(".skip-link").is_visible()
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#main"
+    page.keyboard.press("Tab")
+    # The next stop is inside main, not back in the header.
+    assert page.evaluate("document.activeElement.closest('main') !== null")
+
+
+def test_navigation_works_from_disk_and_server(watched):
+    page, root, problems, outside = watched
+    page.goto(root + "index.html")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Case studies").click()
+    assert page.url == root + "case-studies/index.html"
+    page.get_by_role("link", name="Timpson").first.click()
+    assert page.url == root + "case-studies/timpson/index.html"
+    assert page.get_by_role("heading", level=1).inner_text() == "Timpson"
+    page.get_by_role("link", name="Next").click()
+    assert page.url == root + "case-studies/community-shop/index.html"
+    assert problems == [] and outside == []
+
+
+def test_the_index_script_sets_one_global_over_both_protocols(watched):
+    page, root, problems, _ = watched
+    page.goto(root + "index.html")
+    page.add_script_tag(url=root + "index.js")
+    count = page.evaluate("window.HUB_INDEX.case_studies.length")
+    titles = page.evaluate("window.HUB_INDEX.case_studies.map(c => c.title)")
+    assert count == 47 and "Cancer Research" in titles
+    assert problems == []
+
+
+def test_the_harness_catches_violations_and_outside_requests(watched):
+    """Guards the guards: a planted accessibility violation and an outside request are both caught."""
+    page, root, problems, outside = watched
+    page.goto(root + "index.html")
+    page.evaluate("""() => {
+        const img = document.createElement('img');
+        img.src = 'https://cdn.example.org/pixel.png';
+        document.querySelector('main').appendChild(img);
+    }""")
+    page.wait_for_timeout(300)
+    assert set(outside) == {"https://cdn.example.org/pixel.png"}
+    assert "image-alt" in [v["id"] for v in AXE.run(page).response["violations"]]
