@@ -9,18 +9,10 @@ from __future__ import annotations
 import json
 
 from .link import Site
-from .markdown import render_markdown
+from .markdown import plain_text as plain
 from .render import case_study_url, idea_url, step_url
 
 SCHEMA_VERSION = 1
-
-
-def plain(text: str | None) -> str:
-    """Markdown reduced to plain text, for search and summaries."""
-    import re
-
-    html = str(render_markdown(text or ""))
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace(" .", ".").strip().replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&#x27;", "'")
 
 
 def build_index(site: Site) -> dict:

@@ -90,26 +90,46 @@ class Site:
         return {c.slug: i for i, c in enumerate(self.case_studies)}
 
     def related(self, cs: m.CaseStudy, limit: int = 4) -> list[m.CaseStudy]:
-        """Case studies sharing most opportunities and enablers (ties by collection order)."""
+        """Case studies sharing most opportunities and enablers (ties in collection order).
+
+        Exact, and near-linear: each feature has a bitset of the case studies that
+        have it (bit i = position i); a bit-sliced counter adds up the bitsets of
+        this case study's features, and each score level is read off lowest bit first.
+        """
+        everyone = (1 << len(self.case_studies)) - 1
+        planes: list[int] = []  # planes[j] holds bit j of every case study's shared-feature count
         mine = features(cs)
-        if not mine:
-            return []
-        scored = []
         for feature in mine:
-            for other in self._by_feature.get(feature, ()):
-                if other != cs.slug:
-                    scored.append(other)
-        counts = Counter(scored)
-        ranked = sorted(counts, key=lambda s: (-counts[s], self._position[s]))
-        return [self.case_study[s] for s in ranked[:limit]]
+            carry = self._postings[feature]
+            for j in range(len(planes)):
+                planes[j], carry = planes[j] ^ carry, planes[j] & carry
+                if not carry:
+                    break
+            if carry:
+                planes.append(carry)
+        others = everyone ^ (1 << self._position[cs.slug])
+        found: list[int] = []
+        for score in range(len(mine), 0, -1):
+            if score >> len(planes):
+                continue
+            level = others
+            for j, plane in enumerate(planes):
+                level &= plane if (score >> j) & 1 else everyone ^ plane
+            while level and len(found) < limit:
+                lowest = level & -level
+                found.append(lowest.bit_length() - 1)
+                level ^= lowest
+            if len(found) == limit:
+                break
+        return [self.case_studies[i] for i in found]
 
     @cached_property
-    def _by_feature(self) -> dict[str, list[str]]:
-        out = defaultdict(list)
-        for c in self.case_studies:
+    def _postings(self) -> dict[str, int]:
+        out: dict[str, int] = defaultdict(int)
+        for i, c in enumerate(self.case_studies):
             for feature in features(c):
-                out[feature].append(c.slug)
-        return out
+                out[feature] |= 1 << i
+        return dict(out)
 
 
 def features(cs: m.CaseStudy) -> set[str]:

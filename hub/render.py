@@ -11,6 +11,7 @@ import posixpath
 import sys
 import traceback
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
@@ -114,12 +115,16 @@ def _url(context, target: str) -> str:
     """`target` (a path from the site root) made relative to the page being rendered."""
     if target.endswith("/") or target.startswith("/"):
         raise ValueError(f"url({target!r}): name a file relative to the site root, like 'guide/index.html'")
-    here = posixpath.dirname(context["path"])
     fragment = ""
     if "#" in target:
         target, fragment = target.split("#", 1)
         fragment = "#" + fragment
-    return posixpath.relpath(target, here or ".") + fragment
+    return _relative(target, posixpath.dirname(context["path"]) or ".") + fragment
+
+
+@lru_cache(maxsize=65536)
+def _relative(target: str, here: str) -> str:
+    return posixpath.relpath(target, here)
 
 
 def render_site(site: Site, config: Config) -> dict[str, str]:

@@ -11,6 +11,7 @@ import posixpath
 import re
 import shutil
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 from .errors import BuildError, ContentError
@@ -39,7 +40,6 @@ def check_links(files: dict[str, str | bytes], base_url: str | None = None) -> l
         text = files[path]
         for match in LINK.finditer(text):
             url = match.group(2).strip()
-            line = text.count("\n", 0, match.start()) + 1
             if base_url and url.startswith(base_url.rstrip("/") + "/"):
                 # An absolute link to the site itself (404.html's <base>, which lets it
                 # work at any depth): check it as a link from the site root.
@@ -48,29 +48,38 @@ def check_links(files: dict[str, str | bytes], base_url: str | None = None) -> l
             else:
                 problem = link_problem(path, url, files)
             if problem:
+                line = text.count("\n", 0, match.start()) + 1
                 errors.append(ContentError(f"site/{path}", line, f"link {url!r}: {problem}"))
     return errors
 
 
 def link_problem(page: str, url: str, files) -> str | None:
-    if url.startswith(ALLOWED_SCHEMES) or url.startswith("#") or url == "":
-        return None if url else "empty link"
-    lowered = url.lower()
-    if lowered.startswith(EXTERNAL_SCHEMES):
-        return "points outside the site; the hub links only to its own files"
+    problem, resolved = _classify(posixpath.dirname(page), url)
+    if problem or resolved is None:
+        return problem
+    return None if resolved in files else f"no such file in the site ({resolved})"
+
+
+@lru_cache(maxsize=65536)
+def _classify(folder: str, url: str) -> tuple[str | None, str | None]:
+    """(problem, None) for a bad link; (None, path from the site root) for a file link; (None, None) if nothing to check."""
+    if url.startswith(ALLOWED_SCHEMES) or url.startswith("#"):
+        return None, None
+    if url == "":
+        return "empty link", None
+    if url.lower().startswith(EXTERNAL_SCHEMES):
+        return "points outside the site; the hub links only to its own files", None
     if ":" in url.split("/")[0]:
-        return "unsupported URL scheme"
+        return "unsupported URL scheme", None
     if url.startswith("/"):
-        return "absolute path; links must be relative so the site works from disk"
+        return "absolute path; links must be relative so the site works from disk", None
     target = url.split("#", 1)[0].split("?", 1)[0]
     if target == "" or target.endswith("/") or target in (".", ".."):
-        return "links to a folder; name the file (…/index.html)"
-    resolved = posixpath.normpath(posixpath.join(posixpath.dirname(page), target))
+        return "links to a folder; name the file (…/index.html)", None
+    resolved = posixpath.normpath(posixpath.join(folder, target))
     if resolved.startswith("../") or resolved == "..":
-        return "leaves the site folder"
-    if resolved not in files:
-        return f"no such file in the site ({resolved})"
-    return None
+        return "leaves the site folder", None
+    return None, resolved
 
 
 def safe_path(out: Path, rel: str) -> Path:

@@ -171,3 +171,34 @@ def test_check_links_reports_page_and_line():
 def test_writer_refuses_paths_outside_the_output(tmp_path):
     with pytest.raises(BuildError, match="outside the output folder"):
         safe_path(tmp_path, "../escape.html")
+
+
+def test_related_ranks_by_shared_opportunities_and_enablers_then_collection_order():
+    from hub.link import Site, case_study_order
+
+    def cs(slug, number, opps, enablers=()):
+        cards = []
+        if enablers:
+            cards = [m.Card(title=slug, tagline="t", overview="o", spotlight="s", keywords=["a", "b", "c"],
+                            benefits=[m.Benefit(category="skills", text="x")] * 3,
+                            enablers=[m.CardEnabler(enabler=e, text="x") for e in enablers], key_learning="k")]
+        return m.CaseStudy(slug=slug, title=slug, number=number, type_of_place=["Charity"], sectors=["Health"],
+                           location="Leeds, England", summary="s", spotlight="s",
+                           opportunities={o: "note" for o in opps}, cards=cards)
+
+    studies = [
+        cs("a", 1, ["planning", "training", "activities"], ["space", "norms", "training"]),
+        cs("b", 2, ["planning"]),                                   # shares 1
+        cs("c", 3, ["planning", "training", "activities"]),         # shares 3
+        cs("d", 4, ["storytelling"]),                               # shares 0: never listed
+        cs("e", 5, ["training"], ["space", "norms", "co-design"]),  # shares 3
+        cs("f", 6, ["planning", "training"]),                       # shares 2
+        cs("g", 7, ["activities"]),                                 # shares 1
+    ]
+    site = Site(info=m.SiteInfo(title="t", description="d", updated="2020-01-01"), opportunities=[], enablers=[],
+                benefits=[], powers=[], sectors=[], types_of_place=[], countries=[],
+                case_studies=sorted(studies, key=case_study_order), guide=[], themes=[], ideas=[], pages=[],
+                report=None, references=[])
+    assert [c.slug for c in site.related(site.case_study["a"])] == ["c", "e", "f", "b"]
+    assert [c.slug for c in site.related(site.case_study["a"], limit=10)] == ["c", "e", "f", "b", "g"]
+    assert [c.slug for c in site.related(site.case_study["d"])] == []
