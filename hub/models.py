@@ -206,11 +206,6 @@ class Idea(Entry):
     actions: Annotated[list[Action], Field(min_length=1)]
 
 
-class Aim(Model):
-    title: Text
-    text: Text
-
-
 class Need(Model):
     title: Text
     text: Text
@@ -230,9 +225,8 @@ class Report(Entry):
     title: Text
     published: Text
     authors: list[Text]
-    aims: Annotated[list[Aim], Field(min_length=1)]
     commission: Commission
-    powers_intro: Text
+    calls_intro: Text
     calls_to_action: Annotated[list[CallToAction], Field(min_length=1)]
     reflections: Text
     moving_forwards: Text

@@ -55,12 +55,9 @@ MINIMAL_REPORT = """---
 title: The Relationship-Centred City
 published: March 2020
 authors: [Sam Firman, Immy Robinson]
-aims:
-  - title: Make the case
-    text: for improving relationships in London.
 commission:
   intro: A commission.
-powers_intro: The Mayor's powers.
+calls_intro: Calls.
 calls_to_action:
   - audience: We call on the next Mayor of London to
     actions: [Act.]
