@@ -120,3 +120,11 @@ def test_the_harness_catches_violations_and_outside_requests(watched):
     page.wait_for_timeout(300)
     assert set(outside) == {"https://cdn.example.org/pixel.png"}
     assert "image-alt" in [v["id"] for v in AXE.run(page).response["violations"]]
+
+
+@pytest.mark.parametrize("path", PAGE_TYPES)
+def test_nothing_scrolls_sideways_on_a_phone(page, site_dir, path):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(site_dir.as_uri() + "/" + path)
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{path} is {overflow}px wider than a 390px screen"
