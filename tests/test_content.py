@@ -17,6 +17,7 @@ from conftest import ROOT
 
 import build
 from hub.config import Config
+from hub.link import strings as all_strings
 
 SEEDS = ROOT.parent / "shared" / "seeds"
 needs_seeds = pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds is not beside this checkout")
@@ -186,17 +187,6 @@ def test_opportunity_definitions_avoid_the_footnote_8_trap(site):
     assert "bring people together" in activities.long
     assert "Designing environments" not in activities.long
     assert physical.long.startswith("Use the built environment")
-
-
-def all_strings(value):
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for v in value.values():
-            yield from all_strings(v)
-    elif isinstance(value, (list, tuple)):
-        for v in value:
-            yield from all_strings(v)
 
 
 PLACEHOLDERS = re.compile(r"\]\(#\)|<sup>|TODO|TBC|lorem ipsum|xxx|areater|iustifies|\benvision s\b|\s[.,;:](?:\s|$)", re.I)
