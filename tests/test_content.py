@@ -201,3 +201,21 @@ def test_no_empty_field_and_no_placeholder_text(site):
             assert not PLACEHOLDERS.search(text), (getattr(item, "slug", item), text[:80])
         body = getattr(item, "body", "")
         assert not PLACEHOLDERS.search(body or ""), getattr(item, "slug", item)
+
+
+@needs_seeds
+def test_every_card_line_is_in_the_later_deck_word_for_word(site):
+    deck = norm((SEEDS / "003_a6157b431f65bce8.txt").read_text(encoding="utf-8").replace("*with*", "with"))
+    deck_flat = re.sub(r"\s+", " ", deck)
+    missing = []
+    for cs, card in site.cards:
+        lines = [card.tagline, card.spotlight, card.key_learning, ", ".join(card.keywords)]
+        lines += [b.text for b in card.benefits] + [e.text for e in card.enablers]
+        lines += [p for p in card.overview.split("\n\n")]
+        for line in lines:
+            words = norm(re.sub(r"^\d+\. ", "", line)).replace("*with*", "with")
+            if words not in deck_flat:
+                missing.append((card.title, words[:70]))
+    # The one repair beyond spacing: deck 003 prints "members-most" where deck 001 has "membersmost";
+    # both lost the apostrophe of "members' most" (Scottish Men's Sheds key learning).
+    assert missing == [("Scottish Men's Sheds Association", "A desire to learn skills - members' most popular joining motivation - ")]
