@@ -269,14 +269,12 @@ def link(parsed: Parsed, drafts: bool = False) -> tuple[Site | None, list[Conten
     if parsed.report:
         errors.extend(external_links(parsed.report[1], parsed.report[0]))
 
-    if parsed.site is None and parsed.sources.site is not None:
-        return None, errors
-    if errors:
+    if errors or parsed.site is None:  # site.yaml missing or invalid is already an error
         return None, errors
 
     ideas = sorted((i for i, _ in parsed.ideas), key=lambda i: (themes[i.theme].order, i.order, i.slug))
     site = Site(
-        info=parsed.site or m.SiteInfo(title="Relationships Hub", description="", updated="2020-01-01"),
+        info=parsed.site,
         opportunities=sorted(opportunities.values(), key=lambda o: o.number),
         enablers=list(enablers.values()),
         benefits=list(benefits.values()),

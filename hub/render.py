@@ -8,7 +8,6 @@ the site works from disk as well as from a server.
 from __future__ import annotations
 
 import posixpath
-import sys
 import traceback
 from dataclasses import dataclass
 from functools import lru_cache
@@ -141,7 +140,7 @@ def render_site(site: Site, config: Config) -> dict[str, str]:
         try:
             template = templates.get(spec.template) or env.get_template(spec.template)
             templates[spec.template] = template
-            out[spec.path] = template.render(**common, **spec.context, path=spec.path, root=_root(spec.path))
+            out[spec.path] = template.render(**common, **spec.context, path=spec.path)
         except jinja2.TemplateSyntaxError as exc:
             errors.append(ContentError(f"templates/{exc.name or spec.template}", exc.lineno or 1, f"template syntax error: {exc.message}"))
         except Exception as exc:  # noqa: BLE001 - reported with its location, never swallowed
@@ -151,11 +150,6 @@ def render_site(site: Site, config: Config) -> dict[str, str]:
         raise BuildError(errors)
     out.update(render_extras(site, config, env, sorted(out)))
     return out
-
-
-def _root(path: str) -> str:
-    depth = path.count("/")
-    return "../" * depth
 
 
 def template_location(exc: BaseException, fallback: str) -> tuple[str, int]:
@@ -184,7 +178,3 @@ def render_extras(site: Site, config: Config, env: jinja2.Environment, html_path
         out["feed.xml"] = env.get_template("feed.xml").render(site=site, base=base, path="feed.xml")
     out["robots.txt"] = robots
     return out
-
-
-def eprint(*args):
-    print(*args, file=sys.stderr)

@@ -53,11 +53,9 @@ def explain(error: dict, model: type[BaseModel]) -> tuple[tuple, str]:
     if kind == "string_pattern_mismatch":
         return loc, f"{where}: {shown} is not a key; expected lower-case letters, digits and hyphens (like 'co-design')"
     if kind in ("too_short", "too_long"):
-        ctx = error.get("ctx", {})
-        lo, hi = ctx.get("min_length"), ctx.get("max_length")
+        lo, hi = length_bounds(model, loc)
         count = len(value) if hasattr(value, "__len__") else "?"
-        want = f"exactly {lo}" if kind == "too_short" and lo == model_len_max(model, loc) else (
-            f"at least {lo}" if kind == "too_short" else f"at most {hi}")
+        want = f"exactly {lo}" if lo == hi else (f"at least {lo}" if kind == "too_short" else f"at most {hi}")
         return loc, f"{where}: has {count} item{'s' if count != 1 else ''}; expected {want}"
     if kind == "union_tag_invalid":
         return loc, f"{where}.kind: {error['ctx']['tag']!r} is not a framework kind; expected one of: {', '.join(KINDS)}{did_you_mean(error['ctx']['tag'], KINDS)}"
@@ -88,6 +86,19 @@ def fields_at(model: type[BaseModel], loc: tuple) -> list[str] | None:
     return None
 
 
+def length_bounds(model: type[BaseModel], loc: tuple) -> tuple[int | None, int | None]:
+    """The (min, max) length declared for the list field at `loc`."""
+    names = [p for p in loc if not isinstance(p, int)]
+    current, field = model, None
+    for name in names:
+        field = current.model_fields.get(name) if current else None
+        if field is None:
+            return None, None
+        current = inner_model(field.annotation)
+    bounds = {type(c).__name__: getattr(c, "min_length", getattr(c, "max_length", None)) for c in field.metadata}
+    return bounds.get("MinLen"), bounds.get("MaxLen")
+
+
 def inner_model(annotation):
     """The BaseModel inside list[X], X | None, Annotated[...] (first one found)."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
@@ -100,10 +111,6 @@ def inner_model(annotation):
     if origin is not None and origin is not annotation:
         return inner_model(origin)
     return None
-
-
-def model_len_max(model, loc):
-    return 3  # the only fixed-length lists are the cards' three keywords, benefits, enablers
 
 
 def parse(source: SourceFile, model: type[M], extra: dict | None = None) -> tuple[M | None, list[ContentError]]:
