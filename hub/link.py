@@ -239,7 +239,6 @@ def link(parsed: Parsed, drafts: bool = False) -> tuple[Site | None, list[Conten
     # London --------------------------------------------------------------
     themes = {t.slug: t for t, _ in parsed.themes}
     theme_slugs = {s.stem for s in parsed.sources.themes}
-    slugs = {cs.slug for cs, _ in case_studies}
     drafted = {cs.slug for cs, _ in parsed.case_studies if cs.draft and not drafts}
     files = {s.stem for s in parsed.sources.case_studies}
     citing: dict[str, list[m.Idea]] = defaultdict(list)

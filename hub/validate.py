@@ -158,7 +158,7 @@ def parse_list(source: SourceFile, model: type[M]) -> tuple[list[tuple[M, tuple]
         except ValidationError as exc:
             for err in exc.errors(include_url=False):
                 loc, message = explain({**err, "loc": (i,) + tuple(err["loc"])}, model)
-                errors.append(source.error(loc, message.replace(f"{i}].", f"{i}].", 1)))
+                errors.append(source.error(loc, message))
     return items, errors
 
 

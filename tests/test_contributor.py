@@ -11,7 +11,6 @@ import pytest
 
 from conftest import GOOD_CARD, GOOD_CASE_STUDY, ROOT, make_project
 
-import build
 
 
 def run(root: Path, *args: str) -> subprocess.CompletedProcess:

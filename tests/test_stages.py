@@ -122,7 +122,6 @@ def test_markdown_keeps_ordinary_formatting():
 # render: url() -------------------------------------------------------------------
 
 def test_urls_are_relative_to_the_page_and_name_a_file():
-    import jinja2
     from hub.render import make_environment
     from pathlib import Path
 
