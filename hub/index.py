@@ -10,7 +10,7 @@ import json
 
 from .link import Site
 from .markdown import plain_text as plain
-from .render import case_study_url, idea_url, step_url
+from .render import card_id, case_study_url, idea_url, step_url
 
 SCHEMA_VERSION = 1
 
@@ -25,6 +25,9 @@ def build_index(site: Site) -> dict:
             "benefits": [{"key": b.key, "name": b.name} for b in site.benefits],
             "powers": [{"key": p.key, "name": p.name} for p in site.powers],
             "themes": [{"key": t.slug, "name": t.title} for t in site.themes],
+            "sectors": [{"key": v, "name": v} for v in site.sectors],
+            "types_of_place": [{"key": v, "name": v} for v in site.types_of_place],
+            "countries": [{"key": v, "name": v} for v in site.countries],
         },
         "case_studies": [
             {
@@ -42,11 +45,13 @@ def build_index(site: Site) -> dict:
                 "spotlight": plain(cs.spotlight),
                 "cards": [
                     {
+                        "id": card_id(cs, card),
                         "title": card.title,
                         "tagline": plain(card.tagline),
                         "keywords": list(card.keywords),
                         "enablers": [e.enabler for e in card.enablers],
                         "benefits": [b.category for b in card.benefits],
+                        "text": card_text(card),
                     }
                     for card in cs.cards
                 ],
@@ -71,6 +76,12 @@ def build_index(site: Site) -> dict:
             for s in site.guide
         ],
     }
+
+
+def card_text(card) -> str:
+    """A card's words for search: everything printed on it but the title and tagline."""
+    parts = [card.overview, card.spotlight, *(b.text for b in card.benefits), *(e.text for e in card.enablers), card.key_learning]
+    return " ".join(plain(p) for p in parts)
 
 
 def serialise_index(index: dict) -> dict[str, str]:

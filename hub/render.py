@@ -53,6 +53,10 @@ def page_url(page: m.Page) -> str:
     return "index.html" if page.slug == "home" else f"{page.slug}/index.html"
 
 
+def card_id(cs: m.CaseStudy, card: m.Card) -> str:
+    return f"card-{cs.slug}-{cs.cards.index(card) + 1}"
+
+
 def plan_pages(site: Site) -> list[PageSpec]:
     """Every HTML page of the site, in a stable order."""
     specs = []
@@ -76,6 +80,7 @@ def plan_pages(site: Site) -> list[PageSpec]:
                               {"step": step,
                                "previous": site.guide[i - 1] if i else None,
                                "next": site.guide[i + 1] if i + 1 < len(site.guide) else None}))
+    specs.append(PageSpec("heatmap/index.html", "heatmap.html", "content/taxonomies/opportunities.yaml", {}))
     if site.report:
         specs.append(PageSpec("london/index.html", "london.html", "content/london/report.md", {"report": site.report}))
     for theme in site.themes:
@@ -104,7 +109,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     env.globals.update(
         case_study_url=case_study_url, idea_url=idea_url, theme_url=theme_url,
         step_url=step_url, page_url=page_url, url=_url,
-        card_id=lambda cs, card: f"card-{cs.slug}-{cs.cards.index(card) + 1}",
+        card_id=card_id,
     )
     return env
 

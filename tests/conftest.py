@@ -13,6 +13,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -150,3 +151,32 @@ def site_url(request, site_dir):
     if request.param == "http":
         return request.getfixturevalue("http_root")
     return site_dir.as_uri() + "/"
+
+
+# Browser tests: a page that watches for console errors and outside requests ----------
+
+AXE = Axe()
+
+
+@pytest.fixture
+def watched(page, site_url):
+    """A page that records console errors and refuses (and records) any request leaving the site."""
+    problems: list[str] = []
+    outside: list[str] = []
+
+    def inside(url: str) -> bool:
+        return url.startswith(site_url) or url.startswith("data:")
+
+    def route(r):
+        if inside(r.request.url):
+            r.continue_()
+        else:
+            outside.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.on("request", lambda r: None if inside(r.url) else outside.append(r.url))
+    page.on("requestfailed", lambda r: problems.append(f"failed: {r.url}") if inside(r.url) else None)
+    yield page, site_url, problems, outside

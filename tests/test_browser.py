@@ -7,7 +7,7 @@ and axe-core reports no accessibility violation.
 from __future__ import annotations
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
+from conftest import AXE
 
 pytestmark = pytest.mark.browser
 
@@ -25,38 +25,12 @@ PAGE_TYPES = [
     "london/themes/community/index.html",
     "london/ideas/co-housing/index.html",
     "london/references/index.html",
+    "heatmap/index.html",
     "about/index.html",
     "using-the-cards/index.html",
     "collection/index.html",
     "404.html",
 ]
-
-AXE = Axe()
-
-
-@pytest.fixture
-def watched(page, site_url):
-    """A page that records console errors and refuses (and records) any request leaving the site."""
-    problems: list[str] = []
-    outside: list[str] = []
-
-    def inside(url: str) -> bool:
-        return url.startswith(site_url) or url.startswith("data:")
-
-    def route(r):
-        if inside(r.request.url):
-            r.continue_()
-        else:
-            outside.append(r.request.url)
-            r.abort()
-
-    page.route("**/*", route)
-    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type in ("error", "warning") else None)
-    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-    page.on("request", lambda r: None if inside(r.url) else outside.append(r.url))
-    page.on("requestfailed", lambda r: problems.append(f"failed: {r.url}") if inside(r.url) else None)
-    yield page, site_url, problems, outside
-
 
 @pytest.mark.parametrize("path", PAGE_TYPES)
 def test_page_opens_cleanly_and_passes_axe(watched, path):

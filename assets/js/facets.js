@@ -1,0 +1,381 @@
+/* Faceted filtering shared by the case study database, the card deck and the London ideas.
+ *
+ * A page describes its items and facets; this file does the rest: the facet panel
+ * (a fieldset of labelled checkboxes with counts per facet), free-text search that
+ * ignores case and accents, removable chips, "clear all", the result count in the
+ * page's role="status" element, and the whole state in the query string (pushState,
+ * so Back and Forward work, over http and file:// alike).
+ *
+ * Within a facet values combine with OR (or AND, for a facet with an any/all control);
+ * across facets with AND. A value's count is what checking it would give with every
+ * other facet as it is; a value that would give nothing is greyed (disabled) but stays.
+ *
+ * Classic script (ES modules do not load over file://): it defines window.HubFacets.
+ */
+(function () {
+  "use strict";
+
+  /** Lower case, accents removed, so "cafe" finds "Café". */
+  function fold(text) {
+    return String(text).normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
+
+  function words(query) {
+    return fold(query).split(/\s+/).filter(Boolean);
+  }
+
+  function plural(n, noun) {
+    return n + " " + (n === 1 ? noun[0] : noun[1]);
+  }
+
+  // The engine: items and facets in, matching item indices and counts out. No DOM. -------
+
+  /**
+   * items: any objects. facets: [{key, label, values: [{key, label}], get(item) -> [value keys],
+   * modes?: true (the facet has an "any of" / "all of" control)}]. text(item) -> searchable text.
+   */
+  function Engine(items, facets, text) {
+    this.items = items;
+    this.facets = facets;
+    this.haystacks = items.map(function (item) { return fold(text(item)); });
+    // Each item's values per facet, as a Set for quick membership.
+    this.values = items.map(function (item) {
+      return facets.map(function (facet) { return new Set(facet.get(item)); });
+    });
+  }
+
+  Engine.prototype.passes = function (itemValues, facetIndex, state) {
+    var facet = this.facets[facetIndex];
+    var chosen = state.selected[facet.key];
+    if (!chosen || chosen.size === 0) return true;
+    var have = itemValues[facetIndex];
+    if (facet.modes && state.modes[facet.key] === "all") {
+      for (var v of chosen) if (!have.has(v)) return false;
+      return true;
+    }
+    for (var w of chosen) if (have.has(w)) return true;
+    return false;
+  };
+
+  /** {matches: [item index...] in item order, counts: {facet key: {value key: n}}} */
+  Engine.prototype.run = function (state) {
+    var facets = this.facets;
+    var terms = words(state.q || "");
+    var counts = {};
+    facets.forEach(function (f) {
+      counts[f.key] = {};
+      f.values.forEach(function (v) { counts[f.key][v.key] = 0; });
+    });
+    var matches = [];
+    for (var i = 0; i < this.items.length; i++) {
+      var hay = this.haystacks[i];
+      var found = true;
+      for (var t = 0; t < terms.length; t++) {
+        if (hay.indexOf(terms[t]) === -1) { found = false; break; }
+      }
+      if (!found) continue;
+      var vals = this.values[i];
+      var failed = -1;
+      var failures = 0;
+      for (var f = 0; f < facets.length && failures < 2; f++) {
+        if (!this.passes(vals, f, state)) { failed = f; failures++; }
+      }
+      if (failures === 0) {
+        matches.push(i);
+        for (var g = 0; g < facets.length; g++) tally(counts[facets[g].key], vals[g]);
+      } else if (failures === 1 && !(facets[failed].modes && state.modes[facets[failed].key] === "all")) {
+        // Fails only this facet's OR: checking one of its own values would bring it in.
+        tally(counts[facets[failed].key], vals[failed]);
+      }
+    }
+    return { matches: matches, counts: counts };
+  };
+
+  function tally(into, values) {
+    for (var v of values) if (v in into) into[v]++;
+  }
+
+  // State <-> query string ---------------------------------------------------------------
+
+  /**
+   * State: {selected: {facet: Set}, modes: {facet: "any"|"all"}, q, settings: {name: value}}.
+   * settings: {name: {values: [...], fallback}} for page options such as view and sort.
+   */
+  function readState(search, facets, settings) {
+    var params = new URLSearchParams(search);
+    var state = { selected: {}, modes: {}, q: params.get("q") || "", settings: {} };
+    facets.forEach(function (facet) {
+      var known = new Set(facet.values.map(function (v) { return v.key; }));
+      state.selected[facet.key] = new Set(params.getAll(facet.key).filter(function (v) { return known.has(v); }));
+      if (facet.modes) state.modes[facet.key] = params.get(facet.key + "-match") === "all" ? "all" : "any";
+    });
+    Object.keys(settings).forEach(function (name) {
+      var value = params.get(name);
+      state.settings[name] = settings[name].values.indexOf(value) >= 0 ? value : settings[name].fallback;
+    });
+    return state;
+  }
+
+  /** The query string for a state, in a stable order, leaving out defaults. */
+  function writeQuery(state, facets, settings) {
+    var params = new URLSearchParams();
+    facets.forEach(function (facet) {
+      var chosen = state.selected[facet.key];
+      facet.values.forEach(function (v) { if (chosen.has(v.key)) params.append(facet.key, v.key); });
+      if (facet.modes && state.modes[facet.key] === "all") params.set(facet.key + "-match", "all");
+    });
+    if (state.q.trim()) params.set("q", state.q.trim());
+    Object.keys(settings).forEach(function (name) {
+      if (state.settings[name] !== settings[name].fallback) params.set(name, state.settings[name]);
+    });
+    var text = params.toString();
+    return text ? "?" + text : "";
+  }
+
+  function activeCount(state) {
+    var n = state.q.trim() ? 1 : 0;
+    Object.keys(state.selected).forEach(function (k) { n += state.selected[k].size; });
+    return n;
+  }
+
+  // DOM helpers --------------------------------------------------------------------------
+
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (name) {
+      if (name === "text") node.textContent = attrs[name];
+      else if (name === "className") node.className = attrs[name];
+      else node.setAttribute(name, attrs[name]);
+    });
+    (children || []).forEach(function (child) { if (child) node.append(child); });
+    return node;
+  }
+
+  // The panel: search box, one fieldset per facet, inside a <details> each ---------------
+
+  function buildPanel(root, o) {
+    var id = o.id;
+    var search = el("input", { type: "search", id: id + "-q", name: "q", autocomplete: "off", spellcheck: "false",
+                               "aria-describedby": id + "-q-hint" });
+    (o.searchPanel || root).append(
+      el("div", { className: "filter-search" }, [
+        el("label", { for: id + "-q", text: o.searchLabel }),
+        el("p", { id: id + "-q-hint", className: "hint", text: o.searchHint }),
+        search,
+      ])
+    );
+    var groups = {};
+    o.facets.forEach(function (facet, index) {
+      var fid = id + "-" + facet.key;
+      var summaryNote = el("span", { className: "facet__selected" });
+      var list = el("ul", { className: "facet__values" });
+      var boxes = {};
+      var labels = {};
+      facet.values.forEach(function (v) {
+        var box = el("input", { type: "checkbox", id: fid + "-" + slug(v.key), name: facet.key, value: v.key });
+        var count = el("span", { className: "facet__count" });
+        var label = el("label", { for: box.id }, [el("span", { className: "facet__label", text: v.label }), count]);
+        boxes[v.key] = box;
+        labels[v.key] = count;
+        list.append(el("li", { className: "facet__value" }, [box, label]));
+      });
+      var modeBoxes = null;
+      var modeControl = null;
+      if (facet.modes) {
+        modeBoxes = {};
+        modeControl = el("fieldset", { className: "facet__mode" }, [el("legend", { text: facet.modeLegend || "Match" })]);
+        [["any", "any of these"], ["all", "all of these"]].forEach(function (pair) {
+          var r = el("input", { type: "radio", id: fid + "-match-" + pair[0], name: facet.key + "-match", value: pair[0] });
+          modeBoxes[pair[0]] = r;
+          modeControl.append(el("span", { className: "facet__mode-option" }, [r, el("label", { for: r.id, text: pair[1] })]));
+        });
+      }
+      var fieldset = el("fieldset", { className: "facet", id: fid }, [
+        el("legend", { className: "visually-hidden", text: facet.label }),
+        modeControl,
+        list,
+      ]);
+      var details = el("details", { className: "facet-group" }, [
+        el("summary", {}, [el("span", { text: facet.label }), summaryNote]),
+        fieldset,
+      ]);
+      if (facet.open) details.open = true;
+      root.append(details);
+      groups[facet.key] = { details: details, boxes: boxes, counts: labels, modeBoxes: modeBoxes, note: summaryNote, index: index };
+    });
+    return { search: search, groups: groups };
+  }
+
+  function slug(text) {
+    return fold(text).replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+  }
+
+  function syncPanel(panel, facets, state, counts) {
+    if (document.activeElement !== panel.search && panel.search.value !== state.q) panel.search.value = state.q;
+    facets.forEach(function (facet) {
+      var g = panel.groups[facet.key];
+      var chosen = state.selected[facet.key];
+      facet.values.forEach(function (v) {
+        var box = g.boxes[v.key];
+        var n = counts[facet.key][v.key];
+        box.checked = chosen.has(v.key);
+        box.disabled = n === 0 && !box.checked;
+        g.counts[v.key].textContent = " (" + n + ")";
+      });
+      if (g.modeBoxes) {
+        g.modeBoxes.any.checked = state.modes[facet.key] !== "all";
+        g.modeBoxes.all.checked = state.modes[facet.key] === "all";
+      }
+      g.note.textContent = chosen.size ? " · " + chosen.size + " chosen" : "";
+      if (chosen.size) g.details.open = true;
+    });
+  }
+
+  // The controller: wires a page's panel, chips, count and results to the URL -------------
+
+  /**
+   * o: {id, items, facets, text(item), settings, noun: [one, many], searchLabel, searchHint,
+   *     panel, chips, count, focusAfterClear (elements), render(indices, state)}
+   */
+  function init(o) {
+    var settings = o.settings || {};
+    var engine = new Engine(o.items, o.facets, o.text);
+    var panel = buildPanel(o.panel, o);
+    var state = readState(location.search, o.facets, settings);
+    var typing = false;
+    var announceTimer = 0;
+    var lastQuery = null;
+    var controller = {};
+
+    function update(history_, announceLater) {
+      var result = engine.run(state);
+      syncPanel(panel, o.facets, state, result.counts);
+      renderChips();
+      o.render(result.matches, state, result);
+      var text = plural(result.matches.length, o.noun);
+      clearTimeout(announceTimer);
+      if (announceLater) {
+        announceTimer = setTimeout(function () { o.count.textContent = text; }, 700);
+      } else {
+        o.count.textContent = text;
+      }
+      var query = writeQuery(state, o.facets, settings);
+      if (query !== lastQuery && history_) {
+        var target = location.pathname + query + location.hash;
+        if (history_ === "push") history.pushState(null, "", target);
+        else history.replaceState(null, "", target);
+      }
+      lastQuery = query;
+      controller.result = result;
+      if (controller.afterUpdate) controller.afterUpdate();
+    }
+
+    function renderChips() {
+      var chips = [];
+      if (state.q.trim()) chips.push({ label: "Search: “" + state.q.trim() + "”", remove: function () { state.q = ""; } });
+      o.facets.forEach(function (facet) {
+        facet.values.forEach(function (v) {
+          if (state.selected[facet.key].has(v.key)) {
+            chips.push({ label: v.label, group: facet.label, remove: function () { state.selected[facet.key].delete(v.key); } });
+          }
+        });
+      });
+      var list = el("ul", { className: "chips__list" });
+      chips.forEach(function (chip, i) {
+        var button = el("button", { type: "button", className: "chip", "data-index": String(i),
+                                    "aria-label": "Remove filter: " + (chip.group ? chip.group + ": " : "") + chip.label },
+                        [el("span", { text: chip.label }), el("span", { className: "chip__x", "aria-hidden": "true", text: "×" })]);
+        button.addEventListener("click", function () {
+          chip.remove();
+          update("push");
+          focusChip(i);
+        });
+        list.append(el("li", {}, [button]));
+      });
+      var clear = el("button", { type: "button", className: "chips__clear", text: "Clear all" });
+      clear.addEventListener("click", function () {
+        o.facets.forEach(function (facet) { state.selected[facet.key].clear(); });
+        state.q = "";
+        panel.search.value = "";
+        update("push");
+        o.focusAfterClear.focus();
+      });
+      o.chips.replaceChildren();
+      o.chips.hidden = chips.length === 0;
+      if (chips.length) {
+        o.chips.append(el("h2", { className: "visually-hidden", text: "Active filters" }), list, clear);
+      }
+    }
+
+    /** After a chip is removed, focus its neighbour, or the heading when none is left. */
+    function focusChip(i) {
+      var left = o.chips.querySelectorAll(".chip");
+      if (left.length) left[Math.min(i, left.length - 1)].focus();
+      else o.focusAfterClear.focus();
+    }
+
+    o.panel.addEventListener("change", function (event) {
+      var target = event.target;
+      if (target === panel.search) return;
+      if (target.type === "radio" && /-match$/.test(target.name)) {
+        state.modes[target.name.replace(/-match$/, "")] = target.value;
+      } else if (target.type === "checkbox") {
+        var set = state.selected[target.name];
+        if (target.checked) set.add(target.value); else set.delete(target.value);
+      } else {
+        return;
+      }
+      typing = false;
+      update("push");
+    });
+    panel.search.addEventListener("input", function () {
+      state.q = panel.search.value;
+      update(typing ? "replace" : "push", true);
+      typing = true;
+    });
+    panel.search.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") event.preventDefault();  // the list already shows the results
+    });
+    window.addEventListener("popstate", function () {
+      state = readState(location.search, o.facets, settings);
+      panel.search.value = state.q;
+      typing = false;
+      update(null);
+      if (o.onRestore) o.onRestore(state);
+    });
+
+    // On a phone the facets fold away behind one button; it says how many filters are on.
+    var toggle = o.toggle;
+    function syncToggle() {
+      if (!toggle) return;
+      var open = toggle.getAttribute("aria-expanded") === "true";
+      var n = activeCount(state) - (state.q.trim() ? 1 : 0);
+      toggle.textContent = (open ? "Hide filters" : "Show filters") + (n ? " (" + n + " on)" : "");
+    }
+    if (toggle) {
+      toggle.addEventListener("click", function () {
+        var open = toggle.getAttribute("aria-expanded") !== "true";
+        toggle.setAttribute("aria-expanded", String(open));
+        toggle.parentNode.classList.toggle("is-open", open);
+        syncToggle();
+      });
+    }
+    controller.afterUpdate = syncToggle;
+
+    controller.state = function () { return state; };
+    /** Change a page setting (view, sort) and record it in the URL. */
+    controller.set = function (name, value) {
+      state.settings[name] = value;
+      typing = false;
+      update("push");
+    };
+    controller.engine = engine;
+    controller.panel = panel;
+    update(null);
+    lastQuery = writeQuery(state, o.facets, settings);
+    return controller;
+  }
+
+  window.HubFacets = { fold: fold, words: words, plural: plural, el: el, Engine: Engine,
+                       readState: readState, writeQuery: writeQuery, activeCount: activeCount, init: init };
+})();
