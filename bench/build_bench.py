@@ -51,6 +51,11 @@ def paragraph(rng, sentences=5):
     return " ".join(sentence(rng, rng.randint(8, 16)) for _ in range(sentences))
 
 
+PLACES = ["Charity", "Business", "Council", "School", "Social Enterprise", "Network"]
+SECTORS = ["Community", "Health", "Education", "Housing", "Food", "Mental Health", "Youth", "Elderly"]
+LOCATIONS = ["Leeds, England", "Glasgow, Scotland", "Cardiff, Wales", "Belfast, Northern Ireland", "Various, UK", "Amsterdam, The Netherlands"]
+
+
 def case_study(rng: random.Random, i: int, opportunities, enablers, benefits) -> str:
     notes = "\n".join(f"  {k}: >-\n    {sentence(rng, 14)}" for k in rng.sample(opportunities, rng.randint(2, 6)))
     card = ""
@@ -67,9 +72,9 @@ def case_study(rng: random.Random, i: int, opportunities, enablers, benefits) ->
         ---
         title: Synthetic case study {i}
         number: {i}
-        type_of_place: [Charity]
-        sectors: [Community, Health]
-        location: Leeds, England
+        type_of_place: [{rng.choice(PLACES)}]
+        sectors: [{", ".join(rng.sample(SECTORS, 2))}]
+        location: {rng.choice(LOCATIONS)}
         summary: >-
           {paragraph(rng, 3)}
         spotlight: >-

@@ -475,3 +475,24 @@ def test_workshop_activities_page_links_to_the_deck(watched):
         "1. Gallery", "2. Co-presentation", "3. Creating benefits", "4. Divergent connections", "5. Make your own case study"]
     page.get_by_role("link", name="Browse, filter and print the cards").click()
     assert page.url == root + CARDS
+
+
+def test_a_long_result_shows_in_pages_with_show_more(page, tmp_path):
+    """A bank of 125 case studies shows 120, then the rest, with focus on the first new one."""
+    from conftest import GOOD_CASE_STUDY, make_project, project_config
+    import build
+
+    files = {f"case-studies/acme-{i}.md": GOOD_CASE_STUDY.replace("Acme Trust", f"Acme {i}").replace("number: 1", f"number: {i}")
+             for i in range(1, 126)}
+    root = make_project(tmp_path, files)
+    out = build.build(project_config(root)).out_dir
+    page.goto((out / DB).as_uri())
+    assert len(shown(page)) == 120
+    more = page.get_by_role("button", name="Show 5 more (125 in all)")
+    more.click()
+    assert shown(page) == [f"acme-{i}" for i in range(1, 126)]
+    assert page.evaluate("document.activeElement.textContent") == "Acme 121"
+    assert more.is_hidden()
+    # A new filter starts again from the top of its result.
+    page.get_by_role("searchbox").fill("acme")
+    assert len(shown(page)) == 120

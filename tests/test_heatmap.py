@@ -218,6 +218,20 @@ def test_a_reading_list_link_opens_the_case_study(watched, built):
     assert problems == [] and outside == []
 
 
+def test_the_database_link_opens_the_same_case_studies_in_the_database(watched, built):
+    page, root, problems, outside = watched
+    page.goto(root + PAGE + "?" + query_of(built.site, ANSWERS))
+    cool = cool_spots(built.site, ANSWERS)
+    expected = reading_list(built.site, cool)
+    page.get_by_role("link", name="Open these in the case study database").click()
+    page.wait_for_load_state("load")
+    assert urlsplit(page.url)._replace(query="").geturl() == root + "case-studies/index.html"
+    assert parse_qs(urlsplit(page.url).query)["opportunity"] == cool
+    # The database combines the opportunities as "any of": the same case studies as the reading list.
+    expect(page.locator("#result-count")).to_have_text(re.compile(rf"^{len(expected)} case stud"))
+    assert problems == [] and outside == []
+
+
 def test_reload_and_a_return_visit_keep_the_answers(watched, built):
     page, root, problems, _ = watched
     site = built.site

@@ -64,18 +64,34 @@
     if (!chosen.size) return cs.opportunities.length;
     return cs.opportunities.filter(function (k) { return chosen.has(k); }).length;
   }
+  // Each sort's full order is computed once, as a rank per item; sorting the matches is then
+  // a comparison of two integers (this keeps a change fast with 10 000 case studies).
+  var ranks = {};
+  function rank(key) {
+    if (!ranks[key]) {
+      var all = items.map(function (_, i) { return i; });
+      all.sort(function (i, j) { return sorts[key].compare(items[i], items[j]) || byNumber(items[i], items[j]); });
+      var r = new Int32Array(items.length);
+      all.forEach(function (item, position) { r[item] = position; });
+      ranks[key] = r;
+    }
+    return ranks[key];
+  }
   function order(indices, state) {
     var sort = state.settings.sort;
     var descending = sort.charAt(0) === "-";
     var key = descending ? sort.slice(1) : sort;
-    var compare = key === "matches"
-      ? function (a, b) { return matching(b, state) - matching(a, state); }
-      : sorts[key].compare;
-    var sign = descending ? -1 : 1;
-    return indices.slice().sort(function (i, j) {
-      var a = items[i], b = items[j];
-      return sign * compare(a, b) || byNumber(a, b);
-    });
+    var byNo = rank("number");
+    var sorted = indices.slice();
+    if (key === "matches") {
+      var score = {};
+      indices.forEach(function (i) { score[i] = matching(items[i], state); });
+      sorted.sort(function (i, j) { return (descending ? -1 : 1) * (score[j] - score[i]) || byNo[i] - byNo[j]; });
+    } else {
+      var r = rank(key);
+      sorted.sort(function (i, j) { return descending ? r[j] - r[i] : r[i] - r[j]; });
+    }
+    return sorted;
   }
 
   // The grid: the tiles the page was built with, reordered and filtered. ------------------
@@ -102,31 +118,7 @@
       headRow.append(el("th", { scope: "col", className: c.opportunity ? "col-opportunity" : "col-" + c.key }, [button]));
     });
     var body = el("tbody");
-    rows = items.map(function (cs) {
-      var cells = [
-        el("td", { className: "col-number", text: cs.number === null ? "–" : String(cs.number) }),
-        el("th", { scope: "row" }, [el("a", { href: root + cs.url, text: cs.title })]),
-        el("td", { text: cs.type_of_place.join(", ") }),
-        el("td", { text: cs.location || "" }),
-      ];
-      opportunities.forEach(function (o) {
-        var note = cs.notes[o.key];
-        if (!note) {
-          cells.push(el("td", { className: "note-cell" }, [el("span", { className: "visually-hidden", text: "No note" })]));
-          return;
-        }
-        var id = "note-" + cs.slug + "-" + o.key;
-        cells.push(el("td", { className: "note-cell has-note" }, [
-          el("button", { type: "button", className: "note", "aria-describedby": id, "data-note": id }, [
-            el("span", { className: "note__mark", "aria-hidden": "true" }),
-            el("span", { className: "visually-hidden", text: o.name + " note" }),
-          ]),
-          el("span", { id: id, hidden: "", text: note }),
-        ]));
-      });
-      return el("tr", {}, cells);
-    });
-    body.append.apply(body, rows);
+    rows = [];
     table = el("table", { className: "spreadsheet" }, [
       el("caption", { text: "Case studies by opportunity: a dot marks a note; hover over it or focus it to read the note." }),
       el("thead", {}, [headRow]),
@@ -134,7 +126,7 @@
     ]);
     var scroller = el("div", { className: "table-scroll", role: "region", "aria-label": "Case studies table (scrolls sideways)", tabindex: "0" }, [table]);
     tip = el("div", { className: "note-tip", "aria-hidden": "true", hidden: "" });
-    tableView.append(scroller, tip);
+    tableView.prepend(scroller, tip);
 
     headRow.addEventListener("click", function (event) {
       var button = event.target.closest(".sort-button");
@@ -153,6 +145,36 @@
     table.addEventListener("click", function (e) { var n = e.target.closest(".note"); if (n) { n.focus(); showTip(n); } });
     document.addEventListener("keydown", function (e) { if (e.key === "Escape") hideTip(); });
     scroller.addEventListener("scroll", hideTip);
+  }
+
+  /** The table row of item i, made the first time it is shown. */
+  function rowFor(i) {
+    if (rows[i]) return rows[i];
+    var el = F.el;
+    var cs = items[i];
+    var cells = [
+      el("td", { className: "col-number", text: cs.number === null ? "–" : String(cs.number) }),
+      el("th", { scope: "row" }, [el("a", { href: root + cs.url, text: cs.title })]),
+      el("td", { text: cs.type_of_place.join(", ") }),
+      el("td", { text: cs.location || "" }),
+    ];
+    opportunities.forEach(function (o) {
+      var note = cs.notes[o.key];
+      if (!note) {
+        cells.push(el("td", { className: "note-cell" }, [el("span", { className: "visually-hidden", text: "No note" })]));
+        return;
+      }
+      var id = "note-" + cs.slug + "-" + o.key;
+      cells.push(el("td", { className: "note-cell has-note" }, [
+        el("button", { type: "button", className: "note", "aria-describedby": id, "data-note": id }, [
+          el("span", { className: "note__mark", "aria-hidden": "true" }),
+          el("span", { className: "visually-hidden", text: o.name + " note" }),
+        ]),
+        el("span", { id: id, hidden: "", text: note }),
+      ]));
+    });
+    rows[i] = el("tr", {}, cells);
+    return rows[i];
   }
 
   function showTip(note) {
@@ -184,40 +206,66 @@
     });
   }
 
-  // Rendering: only touch the DOM when the visible order changes. --------------------------
+  // Rendering: the first PAGE results, then "Show more"; only touch the DOM when they change.
+  var PAGE = 120;
+  var limit = PAGE;
   var shown = { grid: null, table: null };
-
-  function place(container, nodes, view, indices) {
-    var signature = indices.join(",");
-    if (shown[view] === signature) return;
-    shown[view] = signature;
-    var fragment = document.createDocumentFragment();
-    for (var i = 0; i < indices.length; i++) fragment.appendChild(nodes[indices[i]]);
-    container.replaceChildren(fragment);
-  }
-
-  var tileList = items.map(function (cs) { return tiles[cs.slug]; });
+  var last = null;
   var viewRadios = document.querySelectorAll('input[name="view"]');
   var sortSelect = document.getElementById("sort");
   var noResults = document.getElementById("no-results");
+  var more = document.getElementById("show-more");
   var extraOption = null;
 
-  function render(matches, state) {
-    var sorted = order(matches, state);
-    var view = state.settings.view;
-    noResults.hidden = sorted.length > 0;
+  function place(container, nodeFor, view, indices) {
+    var visible = indices.slice(0, limit);
+    var signature = visible.join(",");
+    if (shown[view] === signature) return;
+    shown[view] = signature;
+    var fragment = document.createDocumentFragment();
+    for (var i = 0; i < visible.length; i++) fragment.appendChild(nodeFor(visible[i]));
+    container.replaceChildren(fragment);
+  }
+
+  function tileFor(i) {
+    return tiles[items[i].slug];
+  }
+
+  function draw() {
+    var sorted = last.sorted;
+    var view = last.state.settings.view;
     if (view === "table") {
       if (!table) buildTable();
-      place(table.tBodies[0], rows, "table", sorted);
+      place(table.tBodies[0], rowFor, "table", sorted);
     } else {
-      place(grid, tileList, "grid", sorted);
+      place(grid, tileFor, "grid", sorted);
     }
+    var rest = sorted.length - limit;
+    more.hidden = rest <= 0;
+    more.textContent = "Show " + Math.min(rest, PAGE) + " more (" + sorted.length + " in all)";
+  }
+
+  function render(matches, state) {
+    limit = PAGE;  // a new result starts at its top
+    last = { sorted: order(matches, state), state: state };
+    var view = state.settings.view;
+    noResults.hidden = matches.length > 0;
+    draw();
     grid.hidden = view === "table";
     tableView.hidden = view !== "table";
     viewRadios.forEach(function (r) { r.checked = r.value === view; });
     syncSortSelect(state.settings.sort);
     markSort(state.settings.sort);
   }
+
+  more.addEventListener("click", function () {
+    var first = limit;
+    limit += PAGE;
+    draw();
+    // Focus the first new result's link, so keyboard users carry on where the list grew.
+    var next = last.state.settings.view === "table" ? rowFor(last.sorted[first]) : tileFor(last.sorted[first]);
+    if (next) next.querySelector("a").focus();
+  });
 
   /** The select shows the sort in force; a table column sort gets its own option while it lasts. */
   function syncSortSelect(sort) {

@@ -201,7 +201,7 @@
       var notes = el("dl", "hm-read__notes");
       entry.matches.forEach(function (o) {
         notes.appendChild(el("dt", null, o.number + ". " + o.name));
-        notes.appendChild(el("dd", null, entry.cs.summary));
+        notes.appendChild(el("dd", null, entry.cs.notes[o.key]));
       });
       item.appendChild(notes);
       els.readingList.appendChild(item);

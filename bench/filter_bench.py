@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""Benchmark: the case study database's filter with N synthetic case studies, in Chromium (not a test).
+
+    .venv/bin/python bench/filter_bench.py            # N = 10 000
+    .venv/bin/python bench/filter_bench.py 1000 10000
+
+For each N it builds the synthetic tree of bench/build_bench.py, serves it on 127.0.0.1,
+opens case-studies/index.html in Debian's Chromium and times, in the page, each step of a
+script of filter changes: from the checkbox's click to the end of the next frame (the
+change handler, the facet counts, the list reordered, style, layout and paint), i.e.
+what a reader waits for. Also one search keystroke and a switch to the table view.
+Reports the median and the worst of each kind, in ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import statistics
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import build  # noqa: E402
+from build_bench import make_tree  # noqa: E402
+from hub.config import Config  # noqa: E402
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+# Checkbox ids in the order a reader might click them (each click toggles).
+STEPS = ["cs-opportunity-planning", "cs-opportunity-training", "cs-enabler-space", "cs-place-charity",
+         "cs-country-scotland", "cs-country-scotland", "cs-place-charity", "cs-enabler-space",
+         "cs-opportunity-training", "cs-opportunity-planning", "cs-card-yes", "cs-card-yes"]
+
+TIME_CLICK = """async (id) => {
+  const box = document.getElementById(id);
+  const t0 = performance.now();
+  box.click();
+  await new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
+  return performance.now() - t0;
+}"""
+
+TIME_TYPE = """async (text) => {
+  const input = document.getElementById('cs-q');
+  const t0 = performance.now();
+  input.value = text;
+  input.dispatchEvent(new Event('input', {bubbles: true}));
+  await new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
+  return performance.now() - t0;
+}"""
+
+TIME_VIEW = """async () => {
+  const t0 = performance.now();
+  document.getElementById('view-table').click();
+  await new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
+  return performance.now() - t0;
+}"""
+
+
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def serve(folder: Path):
+    handler = functools.partial(Quiet, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def measure(url: str, rounds: int) -> dict[str, list[float]]:
+    out: dict[str, list[float]] = {"load": [], "click": [], "type": [], "table": []}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        for _ in range(rounds):
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(url)
+            page.wait_for_function("window.HubDatabase !== undefined")
+            out["load"].append(page.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd"))
+            page.wait_for_timeout(1000)  # let the first layout after load finish, as it has by a reader's first click
+            for step in STEPS:
+                out["click"].append(page.evaluate(TIME_CLICK, step))
+            for text in ("r", "re", "rel", "rela", "relat"):
+                out["type"].append(page.evaluate(TIME_TYPE, text))
+            page.evaluate(TIME_TYPE, "")
+            out["table"].append(page.evaluate(TIME_VIEW))
+            page.close()
+        browser.close()
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("sizes", nargs="*", type=int, default=[10000])
+    parser.add_argument("--rounds", type=int, default=3, help="fresh page loads per N")
+    args = parser.parse_args()
+    print(f"{'N':>7} {'what':>26} {'median ms':>10} {'worst ms':>9}")
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in args.sizes:
+            root = make_tree(n, Path(tmp))
+            built = build.build(Config(root, root / "site"))
+            server = serve(built.out_dir)
+            try:
+                url = f"http://127.0.0.1:{server.server_address[1]}/case-studies/index.html"
+                times = measure(url, args.rounds)
+            finally:
+                server.shutdown()
+            labels = {"click": "checkbox -> list painted", "type": "keystroke -> list painted",
+                      "table": "grid -> table (first)", "load": "page load (loadEventEnd)"}
+            for key, label in labels.items():
+                values = times[key]
+                print(f"{n:>7} {label:>26} {statistics.median(values):>10.1f} {max(values):>9.1f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
