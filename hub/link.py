@@ -76,6 +76,21 @@ class Site:
         return [(cs, card) for cs in self.case_studies for card in cs.cards]
 
     @cached_property
+    def enabler_uses(self) -> dict[str, dict[str, int]]:
+        """Per enabler: how many case studies, cards and London ideas use it (the guide's step 5 links)."""
+        uses = {e.key: {"case_studies": 0, "cards": 0, "ideas": 0} for e in self.enablers}
+        for cs in self.case_studies:
+            for key in {e.enabler for card in cs.cards for e in card.enablers}:
+                uses[key]["case_studies"] += 1
+        for _, card in self.cards:
+            for key in {e.enabler for e in card.enablers}:
+                uses[key]["cards"] += 1
+        for idea in self.ideas:
+            for key in set(idea.enablers):
+                uses[key]["ideas"] += 1
+        return uses
+
+    @cached_property
     def page(self) -> dict[str, m.Page]:
         return {p.slug: p for p in self.pages}
 

@@ -178,5 +178,8 @@ def watched(page, site_url):
     page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type in ("error", "warning") else None)
     page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
     page.on("request", lambda r: None if inside(r.url) else outside.append(r.url))
-    page.on("requestfailed", lambda r: problems.append(f"failed: {r.url}") if inside(r.url) else None)
+    # A request cancelled by the next navigation (net::ERR_ABORTED) is not a fault of the page;
+    # a missing file is (ERR_FILE_NOT_FOUND over file://, a 404 console error over http).
+    page.on("requestfailed", lambda r: problems.append(f"failed: {r.url} {r.failure}")
+            if inside(r.url) and r.failure != "net::ERR_ABORTED" else None)
     yield page, site_url, problems, outside
