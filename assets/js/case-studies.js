@@ -144,7 +144,7 @@
     table.addEventListener("focusout", hideTip);
     table.addEventListener("click", function (e) { var n = e.target.closest(".note"); if (n) { n.focus(); showTip(n); } });
     document.addEventListener("keydown", function (e) { if (e.key === "Escape") hideTip(); });
-    scroller.addEventListener("scroll", hideTip);
+    scroller.addEventListener("scroll", function () { if (current) showTip(current); });
   }
 
   /** The table row of item i, made the first time it is shown. */
@@ -177,8 +177,10 @@
     return rows[i];
   }
 
+  var current = null;  // the note whose text is showing
   function showTip(note) {
     if (!note) return;
+    current = note;
     var text = document.getElementById(note.getAttribute("data-note")).textContent;
     var label = note.querySelector(".visually-hidden").textContent.replace(/ note$/, "");
     tip.replaceChildren(F.el("strong", { text: label }), document.createTextNode(text));
@@ -192,6 +194,7 @@
     tip.style.top = top + "px";
   }
   function hideTip() {
+    current = null;
     if (tip) tip.hidden = true;
   }
 
