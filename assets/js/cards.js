@@ -5,17 +5,14 @@
   "use strict";
   var index = window.HUB_INDEX;
   var F = window.HubFacets;
-  var panel = document.getElementById("filters");
-  if (!index || !F || !panel) return;
+  if (!index || !F || !document.getElementById("filters")) return;
 
   var tax = index.taxonomies;
   var items = [];
   index.case_studies.forEach(function (cs) {
     cs.cards.forEach(function (card) { items.push({ cs: cs, card: card }); });
   });
-  function values(list) {
-    return list.map(function (t) { return { key: t.key, label: t.name }; });
-  }
+  var values = F.values;
   var facets = [
     { key: "enabler", label: "Enablers", values: values(tax.enablers), open: true, get: function (i) { return i.card.enablers; } },
     { key: "benefit", label: "Benefit category", values: values(tax.benefits), open: true, get: function (i) { return i.card.benefits; } },
@@ -43,7 +40,6 @@
     printButton.textContent = matches.length === 1 ? "Print this card" : "Print these " + matches.length + " cards";
   }
 
-  panel.hidden = false;
   F.init({
     id: "cards",
     items: items,
@@ -55,12 +51,6 @@
     noun: ["card", "cards"],
     searchLabel: "Search the cards",
     searchHint: "Names, card text and keywords.",
-    panel: document.getElementById("filter-controls"),
-    searchPanel: document.getElementById("filter-search"),
-    toggle: document.getElementById("filters-toggle"),
-    chips: document.getElementById("chips"),
-    count: document.getElementById("result-count"),
-    focusAfterClear: document.getElementById("filters-heading"),
     render: render,
   });
   printButton.addEventListener("click", function () { window.print(); });

@@ -5,17 +5,14 @@
   "use strict";
   var index = window.HUB_INDEX;
   var F = window.HubFacets;
-  var panel = document.getElementById("filters");
-  if (!index || !F || !panel) return;
+  if (!index || !F || !document.getElementById("filters")) return;
 
   var root = document.body.getAttribute("data-root") || "";
   var tax = index.taxonomies;
   var items = index.case_studies;
   var opportunities = tax.opportunities;
 
-  function values(list) {
-    return list.map(function (t) { return { key: t.key, label: t.name }; });
-  }
+  var values = F.values;
   function unique(list) {
     return Array.from(new Set(list));
   }
@@ -282,7 +279,6 @@
     sortSelect.value = key;
   }
 
-  panel.hidden = false;
   document.getElementById("results-options").hidden = false;
   var controller = F.init({
     id: "cs",
@@ -297,12 +293,6 @@
     noun: ["case study", "case studies"],
     searchLabel: "Search the case studies",
     searchHint: "Names, summaries, notes, card text and keywords.",
-    panel: document.getElementById("filter-controls"),
-    searchPanel: document.getElementById("filter-search"),
-    toggle: document.getElementById("filters-toggle"),
-    chips: document.getElementById("chips"),
-    count: document.getElementById("result-count"),
-    focusAfterClear: document.getElementById("filters-heading"),
     render: render,
   });
 

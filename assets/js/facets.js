@@ -231,13 +231,28 @@
     });
   }
 
+  function byId(id) {
+    return document.getElementById(id);
+  }
+
+  /** Facet values from a taxonomy of the index ([{key, name}]). */
+  function values(list) {
+    return list.map(function (t) { return { key: t.key, label: t.name }; });
+  }
+
   // The controller: wires a page's panel, chips, count and results to the URL -------------
 
   /**
-   * o: {id, items, facets, text(item), settings, noun: [one, many], searchLabel, searchHint,
-   *     panel, chips, count, focusAfterClear (elements), render(indices, state)}
+   * options: {id, items, facets, text(item), settings, noun: [one, many], searchLabel, searchHint,
+   *           render(indices, state)}, and the page's elements if not those of ui.filter_panel.
    */
-  function init(o) {
+  function init(options) {
+    // The elements of ui.filter_panel and the results bar, unless a page names others.
+    var o = Object.assign({
+      panel: byId("filter-controls"), searchPanel: byId("filter-search"), toggle: byId("filters-toggle"),
+      chips: byId("chips"), count: byId("result-count"), focusAfterClear: byId("filters-heading"),
+    }, options);
+    byId("filters").hidden = false;
     var settings = o.settings || {};
     var engine = new Engine(o.items, o.facets, o.text);
     var panel = buildPanel(o.panel, o);
@@ -376,6 +391,6 @@
     return controller;
   }
 
-  window.HubFacets = { fold: fold, words: words, plural: plural, el: el, Engine: Engine,
+  window.HubFacets = { fold: fold, words: words, plural: plural, el: el, values: values, Engine: Engine,
                        readState: readState, writeQuery: writeQuery, activeCount: activeCount, init: init };
 })();

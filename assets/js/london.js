@@ -3,14 +3,11 @@
   "use strict";
   var index = window.HUB_INDEX;
   var F = window.HubFacets;
-  var panel = document.getElementById("filters");
-  if (!index || !F || !panel) return;
+  if (!index || !F || !document.getElementById("filters")) return;
 
   var tax = index.taxonomies;
   var items = index.ideas;
-  function values(list) {
-    return list.map(function (t) { return { key: t.key, label: t.name }; });
-  }
+  var values = F.values;
   var facets = [
     { key: "theme", label: "Theme", values: values(tax.themes), open: true, get: function (i) { return [i.theme]; } },
     { key: "enabler", label: "Enablers", values: values(tax.enablers), open: true, get: function (i) { return i.enablers; } },
@@ -21,7 +18,6 @@
   list.querySelectorAll("[data-slug]").forEach(function (t) { tiles[t.getAttribute("data-slug")] = t; });
   var noResults = document.getElementById("no-results");
 
-  panel.hidden = false;
   F.init({
     id: "ideas",
     items: items,
@@ -31,12 +27,6 @@
     noun: ["idea", "ideas"],
     searchLabel: "Search the ideas",
     searchHint: "Names and straplines.",
-    panel: document.getElementById("filter-controls"),
-    searchPanel: document.getElementById("filter-search"),
-    toggle: document.getElementById("filters-toggle"),
-    chips: document.getElementById("chips"),
-    count: document.getElementById("result-count"),
-    focusAfterClear: document.getElementById("filters-heading"),
     render: function (matches) {
       var fragment = document.createDocumentFragment();
       matches.forEach(function (i) { fragment.appendChild(tiles[items[i].slug]); });
