@@ -387,7 +387,6 @@
     controller.engine = engine;
     controller.panel = panel;
     update(null);
-    lastQuery = writeQuery(state, o.facets, settings);
     return controller;
   }
 
