@@ -447,7 +447,7 @@ def test_printing_the_deck_gives_one_card_per_page_and_nothing_else(page, site_u
     site = built.site
     page.goto(site_url + CARDS)
     texts = pdf_pages(page)
-    assert len(texts) == len(site.cards) == 22
+    assert len(texts) == len(site.cards)
     for text, (cs, card) in zip(texts, site.cards):
         flat = " ".join(text.split())
         assert flat.upper().count(card.title.upper()) >= 1

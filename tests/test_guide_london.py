@@ -128,7 +128,7 @@ def test_landing_filters_ideas_by_theme_enabler_and_power(watched, built):
     site = built.site
     page.goto(root + "london/index.html")
     ideas = lambda: page.eval_on_selector_all("#results > .tile", "e => e.map(t => t.dataset.slug)")
-    assert ideas() == [i.slug for i in site.ideas] and len(ideas()) == 13
+    assert ideas() == [i.slug for i in site.ideas]
     filters = page.locator("#filters")
     theme = site.themes[0]
     filters.get_by_role("group", name="Theme").get_by_role("checkbox", name=re.compile("^" + theme.title)).check()
