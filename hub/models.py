@@ -7,7 +7,7 @@ taxonomy, and references between files, are checked in `link`, in one place.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal, Union
+from typing import Annotated, ClassVar, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -86,6 +86,7 @@ class CaseStudy(Entry):
     type_of_place: list[Text] = []
     sectors: list[Text] = []
     location: Text | None = None
+    source: Text | None = None  # where the words come from, when not the collection or the deck
     summary: Text | None = None
     spotlight: Text | None = None
     opportunities: dict[Key, Text] = {}
@@ -93,15 +94,25 @@ class CaseStudy(Entry):
     updated: dt.date | None = None
     draft: bool = False
 
+    # The rule, stated identically in docs/content-format.md: a row of the collection
+    # (it has a number) has every field of the spreadsheet; any other case study needs
+    # a summary or a card, so that its page and its tile have words to show.
+    ROW_FIELDS: ClassVar[tuple[str, ...]] = ("type_of_place", "sectors", "location", "summary", "spotlight")
+
     @model_validator(mode="after")
     def _row_or_card(self):
         if self.number is not None:
-            missing = [f for f in ("type_of_place", "sectors", "location", "summary", "spotlight") if not getattr(self, f)]
+            missing = [f for f in self.ROW_FIELDS if not getattr(self, f)]
             if missing:
                 raise ValueError(f"a case study with a collection number needs {', '.join(missing)}")
-        elif not self.cards and not (self.summary and self.spotlight):
-            raise ValueError("a case study without a collection number needs a summary and a spotlight, or a card")
+        elif not self.cards and not self.summary:
+            raise ValueError("a case study without a collection number needs a summary or a card")
         return self
+
+    @property
+    def teaser(self) -> str:
+        """The words a tile shows: the spotlight, else the summary, else the first card's tagline."""
+        return self.spotlight or self.summary or self.cards[0].tagline
 
     @property
     def country(self) -> str | None:
