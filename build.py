@@ -19,7 +19,7 @@ from pathlib import Path
 
 from hub.config import Config
 from hub.errors import BuildError, ContentError
-from hub.index import build_index, serialise_index
+from hub.index import index_files
 from hub.link import Site, link
 from hub.load import load_content
 from hub.render import render_site
@@ -57,7 +57,7 @@ def build(config: Config) -> Built:
     """The whole pipeline: load -> validate -> link -> render -> index -> write."""
     site = check(config)
     files: dict[str, str | bytes] = dict(render_site(site, config))
-    files.update(serialise_index(build_index(site)))
+    files.update(index_files(site))
     files.update(collect_assets(config.assets_dir))
     if config.dev:
         files.update(dev_files())

@@ -84,6 +84,11 @@ def card_text(card) -> str:
     return " ".join(plain(p) for p in parts)
 
 
+def index_files(site: Site) -> dict[str, str]:
+    """Every index file of the site, keyed by output path."""
+    return serialise_index(build_index(site))
+
+
 def serialise_index(index: dict) -> dict[str, str]:
     """index.json and index.js, byte-identical for the same index."""
     text = json.dumps(index, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
