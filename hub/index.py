@@ -10,7 +10,7 @@ import json
 
 from .link import Site
 from .markdown import plain_text as plain
-from .render import card_id, case_study_url, idea_url, step_url
+from .urls import card_id, case_study_url, idea_url, step_url
 
 SCHEMA_VERSION = 1
 
@@ -84,8 +84,11 @@ def card_text(card) -> str:
     return " ".join(plain(p) for p in parts)
 
 
+INDEX_FILES = ("index.json", "index.js")
+
+
 def index_files(site: Site) -> dict[str, str]:
-    """Every index file of the site, keyed by output path."""
+    """Every index file of the site (INDEX_FILES), keyed by output path."""
     return serialise_index(build_index(site))
 
 
