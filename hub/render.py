@@ -22,6 +22,7 @@ import os
 import posixpath
 import re
 import sys
+import threading
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -267,8 +268,8 @@ def render_chunk(indices: list[int]) -> tuple[dict[str, str], list[ContentError]
 
 def worker_count(pages: int) -> int:
     """Worker processes for a build of `pages` pages: none for small sites (forking costs more than it saves)."""
-    if pages < 400 or sys.platform != "linux":
-        return 0
+    if pages < 400 or sys.platform != "linux" or threading.active_count() > 1:
+        return 0  # (forking a process that runs other threads, as serve does, is not safe)
     return min(os.cpu_count() or 1, 8)
 
 
@@ -335,7 +336,9 @@ def render_extras(site: Site, config: Config, html_paths: list[str]) -> dict[str
 
 
 def extra_paths(config: Config) -> list[str]:
-    return ["robots.txt"] + (["sitemap.xml", "feed.xml"] if config.base_url else [])
+    """Files of the site besides pages, assets and the index (serve adds its _dev/ files)."""
+    return (["robots.txt"] + (["sitemap.xml", "feed.xml"] if config.base_url else [])
+            + (["_dev/dev.js", "_dev/status.json"] if config.dev else []))
 
 
 # Links in rendered pages: the safety net for links a template writes without url() ---
