@@ -85,8 +85,9 @@ def build(config: Config, publish: bool = True, cache=None) -> Built:
                     output.copy(rel, source)
 
         todo = cache.changed(specs, results, config) if cache else specs
+        env = cache.environment(config) if cache else None
         pages, errors = render.render_pages(todo, site, config, manifest, output.write if output else None,  # render
-                                            render.link_checker(manifest, config.base_url),
+                                            render.link_checker(manifest, config.base_url), env=env,
                                             workers=render.worker_count(len(todo)), meanwhile=the_rest)
         if errors:
             raise BuildError(errors)

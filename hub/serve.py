@@ -168,9 +168,17 @@ class ServeCache:
         self.digests: dict[str, str] = {}  # every output path -> digest, as last built
         self.live = LiveOutput(out_dir, {})
         self.pending: dict[str, str] = {}
+        self.env = None  # the Jinja environment, kept: it recompiles a template only when its file changed
 
     def output(self, config: Config) -> LiveOutput:
         return self.live
+
+    def environment(self, config: Config):
+        if self.env is None:
+            from .render import make_environment
+
+            self.env = make_environment(config.templates_dir)
+        return self.env
 
     def changed(self, specs, results, config: Config) -> list:
         """The pages whose inputs changed since they were last rendered."""

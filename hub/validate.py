@@ -456,26 +456,32 @@ def validate_all(entries: list[Entry], workers: int = 0, cache: dict | None = No
     """
     first = [e for e in entries if e.kind.startswith("taxonomy:") or e.kind in FIRST]
     rest = [e for e in entries if e not in first]
-    results = {e.path: validate_file(e, None) for e in first}
+    results = validated(first, None, 0, cache)
     themes = {e.stem for e in entries if e.kind == "themes"}
     vocab = vocabulary({r.kind: r for r in results.values()}, themes)
+    rest_results = validated(rest, vocab, workers, cache)
+    results.update(rest_results)
     if cache is not None:
-        rest_results, todo = from_cache(rest, vocab, cache)
-    else:
-        rest_results, todo = {}, rest
+        for path in [p for p in cache if p not in results]:  # files that are gone
+            del cache[path]
+    return [results[e.path] for e in entries]
+
+
+def validated(entries: list[Entry], vocab: Vocabulary | None, workers: int, cache: dict | None) -> dict[str, FileResult]:
+    """Results for `entries`: from the cache where the file and the taxonomies are unchanged, else validated anew."""
+    found, todo = from_cache(entries, vocab, cache) if cache is not None else ({}, entries)
     if workers and len(todo) > 1:
         import multiprocessing
 
         chunks = [todo[k::workers * 4] for k in range(workers * 4)]
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             for done in pool.starmap(validate_chunk, [(chunk, vocab) for chunk in chunks if chunk]):
-                rest_results.update((r.path, r) for r in done)
+                found.update((r.path, r) for r in done)
     else:
-        rest_results.update((e.path, validate_file(e, vocab)) for e in todo)
+        found.update((e.path, validate_file(e, vocab)) for e in todo)
     if cache is not None:
-        remember(todo, rest_results, vocab, cache)
-    results.update(rest_results)
-    return [results[e.path] for e in entries]
+        remember(todo, found, vocab, cache)
+    return found
 
 
 def validate_chunk(entries: list[Entry], vocab: Vocabulary) -> list[FileResult]:
@@ -503,10 +509,7 @@ def from_cache(entries: list[Entry], vocab: Vocabulary, cache: dict) -> tuple[di
     return found, todo
 
 
-def remember(entries: list[Entry], results: dict[str, FileResult], vocab: Vocabulary, cache: dict) -> None:
-    live = set(results)
-    for path in [p for p in cache if p not in live]:
-        del cache[path]
+def remember(entries: list[Entry], results: dict[str, FileResult], vocab: Vocabulary | None, cache: dict) -> None:
     for e in entries:
         key = stat_key(e)
         if key is not None:
