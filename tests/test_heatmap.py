@@ -282,15 +282,25 @@ def expected_status(site, ratings) -> str:
             f"{n} case stud{'y' if n == 1 else 'ies'} in the reading list.")
 
 
-def fresh_page(browser, root: str, errors: list[str], elsewhere: list[str]):
-    """A page in a new browser context (nothing stored) that records errors and outside requests."""
+def result_in_a_fresh_browser(browser, root: str, url: str, prefix: str, store: str) -> dict:
+    """What a link shows in a new browser context, where nothing is stored; with no error and no outside request."""
+    errors: list[str] = []
+    elsewhere: list[str] = []
     context = browser.new_context()
-    context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(root)
-                  else (elsewhere.append(r.request.url), r.abort()))
-    other = context.new_page()
-    other.on("pageerror", lambda e: errors.append(str(e)))
-    other.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    return context, other
+    try:
+        context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(root)
+                      else (elsewhere.append(r.request.url), r.abort()))
+        other = context.new_page()
+        other.on("pageerror", lambda e: errors.append(str(e)))
+        other.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        other.goto(url)
+        expect(other.locator(f"#{prefix}-results")).to_be_visible()
+        assert other.evaluate(f"localStorage.getItem('{store}')") is None  # nothing remembered: it came from the URL
+        result = read_result(other, prefix)
+        assert errors == [] and elsewhere == []
+        return result
+    finally:
+        context.close()
 
 
 # One person ---------------------------------------------------------------------------------
@@ -372,6 +382,8 @@ def test_the_reading_list_shows_the_first_entries_then_all_of_them(watched, buil
     expect(entries.locator("visible=true")).to_have_count(len(expected))
     expect(entries.locator("h3")).to_have_text([e["title"] for e in expected])
     expect(show_all).to_be_hidden()
+    expect(page.locator("#hm-reading-count")).to_have_text(
+        f"{len(expected)} case studies have a note under at least one of your cool spots.")
     # The keyboard carries on at the first entry that was hidden.
     expect(entries.nth(SHOWN).get_by_role("link")).to_be_focused()
     expect(page.locator("#hm-status")).to_have_text(f"Showing all {len(expected)} case studies.")
@@ -437,18 +449,9 @@ def test_the_shared_url_gives_the_same_result_in_a_fresh_browser(watched, built,
     shared = mine["share"]
     assert shared == page.url
 
-    errors: list[str] = []
-    elsewhere: list[str] = []
-    context, other = fresh_page(browser, root, errors, elsewhere)
-    try:
-        other.goto(shared)
-        assert other.evaluate(f"localStorage.getItem('{STORE}')") is None  # nothing remembered: it came from the URL
-        theirs = read_result(other)
-        assert theirs == mine
-        assert_result_matches(theirs, site, ANSWERS, root)
-        assert errors == [] and elsewhere == []
-    finally:
-        context.close()
+    theirs = result_in_a_fresh_browser(browser, root, shared, "hm", STORE)
+    assert theirs == mine
+    assert_result_matches(theirs, site, ANSWERS, root)
     assert problems == [] and outside == []
 
 
@@ -743,19 +746,9 @@ def test_a_group_url_opens_the_same_result_in_a_fresh_browser(watched, built, br
     mine = read_result(page, "hg")
     assert mine["share"] == page.url
 
-    errors: list[str] = []
-    elsewhere: list[str] = []
-    context, other = fresh_page(browser, root, errors, elsewhere)
-    try:
-        other.goto(mine["share"])
-        expect(other.locator("#hg-results")).to_be_visible()
-        assert other.evaluate(f"localStorage.getItem('{GROUP_STORE}')") is None  # it came from the URL
-        theirs = read_result(other, "hg")
-        assert theirs == mine
-        assert_group_matches(theirs, site, answers_of(GROUP), root)
-        assert errors == [] and elsewhere == []
-    finally:
-        context.close()
+    theirs = result_in_a_fresh_browser(browser, root, mine["share"], "hg", GROUP_STORE)
+    assert theirs == mine
+    assert_group_matches(theirs, site, answers_of(GROUP), root)
     assert problems == [] and outside == []
 
 

@@ -271,17 +271,22 @@
     }).join("&") + "&sort=matches" : "");
   }
 
+  /** How long the reading list is, and whether only its first entries are shown. */
+  function countText(n, whose, capped) {
+    if (!n) return "No case study has a note under " + whose + " cool spots yet.";
+    return (n === 1 ? "1 case study has" : n + " case studies have") + " a note under at least one of " +
+      whose + " cool spots." + (capped ? " The first " + SHOWN + " are shown." : "");
+  }
+
   /** The ranked reading list, the first SHOWN entries until "Show all". whose: "your", "the group's". */
   function drawReading(view, cool, list, whose) {
     view.reading.hidden = !cool.length;
     view.readingList.textContent = "";
     view.showAll.hidden = true;
+    view.whose = whose;
     if (!cool.length) return;
     var spots = plural(cool.length, "cool spot", "cool spots");
-    view.readingCount.textContent = list.length
-      ? (list.length === 1 ? "1 case study has" : list.length + " case studies have") +
-        " a note under at least one of " + whose + " cool spots." + (list.length > SHOWN ? " The first " + SHOWN + " are shown." : "")
-      : "No case study has a note under " + whose + " cool spots yet.";
+    view.readingCount.textContent = countText(list.length, whose, list.length > SHOWN);
     view.readingOrder.textContent = list.length > 1
       ? "Ranked by how many of " + whose + " cool spots each one covers, then in collection order."
       : "";
@@ -319,7 +324,7 @@
     var items = view.readingList.children;
     for (var i = 0; i < items.length; i++) items[i].hidden = false;
     view.showAll.hidden = true;
-    view.readingCount.textContent = view.readingCount.textContent.replace(/ The first \d+ are shown\.$/, "");
+    view.readingCount.textContent = countText(items.length, view.whose, false);
     if (items[SHOWN]) items[SHOWN].querySelector("a").focus();
     announce("Showing all " + items.length + " case studies.");
   }
