@@ -18,6 +18,7 @@
   var status = document.getElementById("search-status");
   var results = document.getElementById("search-results");
   if (!data || !form || !input || !status || !results) return;
+  document.getElementById("search-nojs").hidden = true;  // shown only where this script does not run
 
   var NOUNS = {
     "case-study": ["case study", "case studies"], card: ["card", "cards"], idea: ["London idea", "London ideas"],
