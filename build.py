@@ -12,6 +12,8 @@ Run any command with --help for its options.
 from __future__ import annotations
 
 import argparse
+import hashlib
+import os
 import sys
 import time
 from dataclasses import dataclass
@@ -19,77 +21,144 @@ from pathlib import Path
 
 from hub.config import Config
 from hub.errors import BuildError, ContentError
-from hub.index import index_files
-from hub.link import Site, link
-from hub.load import load_content
-from hub.render import render_site
-from hub.validate import validate
-from hub.serve import dev_files
-from hub.write import check_links, collect_assets, write_site
 
 ROOT = Path(__file__).resolve().parent
 
 
 @dataclass(frozen=True)
 class Built:
-    site: Site
-    files: dict[str, str | bytes]
-    out_dir: Path
+    site: object  # hub.link.Site
+    files: dict[str, str]  # every file of the site: output path -> digest (or the source file, for assets)
+    out_dir: Path | None  # None for a check: rendered, not written
 
     @property
     def pages(self) -> int:
         return sum(1 for p in self.files if p.endswith(".html"))
 
 
-def check(config: Config) -> Site:
-    """load -> validate -> link. Raises BuildError with every problem found."""
-    sources, errors = load_content(config.content_dir, config.root)
-    parsed, more = validate(sources)
+def check(config: Config) -> Built:
+    """Everything a build checks, rendering included; writes nothing. Raises BuildError with every problem."""
+    return build(config, publish=False)
+
+
+def build(config: Config, publish: bool = True, cache=None) -> Built:
+    """The whole pipeline: load -> validate -> link -> render -> index -> write.
+
+    Every problem of every stage up to rendering is collected before anything is
+    written; a failed build leaves the output folder as it was.
+    """
+    from hub import index, link, load, render, validate, write
+    from hub.markdown import merge_html
+
+    entries, errors = load.inventory(config.root)  # load
+    errors += load.check_templates(config.root)
+    assets, more = load.list_assets(config.root)
     errors += more
-    site, more = link(parsed, drafts=config.drafts)
+    workers = render.worker_count(len(entries))
+    results = validate.validate_all(entries, workers, cache.files if cache else None)  # validate
+    errors += [e for r in results for e in r.errors]
+    errors += merge_html(results)
+    site, more = link.link(results, drafts=config.drafts)  # link
     errors += more
-    if errors or site is None:
-        raise BuildError(errors or [ContentError("content", 1, "no content")])
-    return site
+    specs = render.plan_pages(site)
+    errors += render.collisions(specs)
+    manifest = {s.path for s in specs} | set(assets) | set(index.INDEX_FILES) | set(render.extra_paths(config))
+    errors += link.check_links(results, manifest, link.unpublished(results, site))
+    if errors:
+        raise BuildError(errors)
+
+    output = (cache.output(config) if cache else write.Output(config.out_dir, config.root)) if publish else None
+    if output:
+        output.open(on_wait=lambda: print(f"Waiting for another build into {config.out_dir} to finish…", file=sys.stderr))
+    try:
+        files: dict[str, str] = {}
+
+        def the_rest() -> None:  # index, extras and assets, while the pages render
+            for rel, text in {**index.index_files(site), **render.render_extras(site, config, sorted(s.path for s in specs))}.items():
+                data = text.encode("utf-8")
+                files[rel] = hashlib.sha1(data).hexdigest()
+                if output:
+                    output.write(rel, data)
+            for rel, source in sorted(assets.items()):
+                files[rel] = str(source)
+                if output:
+                    output.copy(rel, source)
+
+        todo = cache.changed(specs, results, config) if cache else specs
+        env = cache.environment(config) if cache else None
+        pages, errors = render.render_pages(todo, site, config, manifest, output.write if output else None,  # render
+                                            render.link_checker(manifest, config.base_url), env=env,
+                                            workers=render.worker_count(len(todo)), meanwhile=the_rest)
+        if errors:
+            raise BuildError(errors)
+        files.update(pages)
+        if cache:
+            files = cache.rendered(specs, files)
+        if output:
+            output.publish()  # write
+    finally:
+        if output:
+            output.close()
+    return Built(site, files, config.out_dir if publish else None)
 
 
-def build(config: Config) -> Built:
-    """The whole pipeline: load -> validate -> link -> render -> index -> write."""
-    site = check(config)
-    files: dict[str, str | bytes] = dict(render_site(site, config))
-    files.update(index_files(site))
-    files.update(collect_assets(config.assets_dir))
-    if config.dev:
-        files.update(dev_files())
-    broken = check_links(files, config.base_url)
-    if broken:
-        raise BuildError(broken)
-    write_site(files, config.out_dir)
-    return Built(site, files, config.out_dir)
+def report(errors: list[ContentError], format: str = "text") -> None:
+    """Print every problem: `path:line: message` lines, or GitHub annotations plus the job summary."""
+    if format == "github":
+        from hub.errors import github_annotations, github_summary
 
-
-def report(errors: list[ContentError]) -> None:
+        for line in github_annotations(errors):
+            print(line)
+        summary = os.environ.get("GITHUB_STEP_SUMMARY")
+        if summary:
+            with open(summary, "a", encoding="utf-8") as f:
+                f.write(github_summary(errors))
     for error in errors:
         print(error, file=sys.stderr)
     print(f"{len(errors)} problem{'s' if len(errors) != 1 else ''} found.", file=sys.stderr)
+    if format == "text" and errors:
+        print(f"Each line is path:line: what is wrong. Fix them and run {hint()} check again "
+              "(docs/content-format.md has every field).", file=sys.stderr)
+
+
+def shown(path: Path) -> str:
+    """A path as the reader can use it from where they are."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def hint() -> str:
+    """How to run this tool again, as the reader can type it here."""
+    if Path(sys.argv[0]).name == "hub":
+        return "hub"
+    script = ROOT / "bin" / "build"
+    return shown(script) if Path.cwd() == ROOT else str(script)
+
+
 
 
 def cmd_build(args) -> int:
+    from hub.write import OutputError
+
     root = Path(args.root).resolve()
     config = Config(root, Path(args.out or root / "site").resolve(), base_url=args.base_url, drafts=args.drafts)
     started = time.perf_counter()
     try:
         built = build(config)
     except BuildError as exc:
-        report(exc.errors)
-        print(f"Build failed; {config.out_dir} was left as it was.", file=sys.stderr)
+        report(exc.errors, args.format)
+        print(f"Build failed; {shown(config.out_dir)} was left as it was.", file=sys.stderr)
+        return 1
+    except OutputError as exc:
+        print(f"build.py: {exc}", file=sys.stderr)
         return 1
     seconds = time.perf_counter() - started
-    where = config.out_dir
     print(f"Built {built.pages} pages ({len(built.site.case_studies)} case studies, "
           f"{len(built.site.cards)} cards) and {len(built.files) - built.pages} other files "
-          f"into {where} in {seconds:.2f} s.")
-    print(f"Open {where / 'index.html'} in a browser, or serve it: python build.py serve")
+          f"into {shown(config.out_dir)} in {seconds:.2f} s.")
+    print(f"Open {shown(config.out_dir / 'index.html')} in a browser, or preview it: {hint()} serve")
     return 0
 
 
@@ -97,12 +166,14 @@ def cmd_check(args) -> int:
     root = Path(args.root).resolve()
     config = Config(root, root / "site", drafts=True)
     try:
-        site = check(config)
+        built = check(config)
     except BuildError as exc:
-        report(exc.errors)
+        report(exc.errors, args.format)
         return 1
+    site = built.site
     print(f"All content is valid: {len(site.case_studies)} case studies, {len(site.cards)} cards, "
-          f"{len(site.guide)} guide steps, {len(site.themes)} themes, {len(site.ideas)} ideas, {len(site.pages)} pages.")
+          f"{len(site.guide)} guide steps, {len(site.themes)} themes, {len(site.ideas)} ideas, {len(site.pages)} pages "
+          f"({built.pages} pages rendered and their links checked).")
     return 0
 
 
@@ -138,23 +209,28 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--base-url", metavar="URL", help="where the site will be hosted, e.g. https://hub.example.org/; adds sitemap.xml and feed.xml with absolute URLs")
         p.add_argument("--drafts", action="store_true", help="include case studies marked draft: true")
 
+    def format_option(p):
+        p.add_argument("--format", choices=("text", "github"), default="text", help="'github' also prints each problem as a GitHub Actions annotation and adds the list to the job summary")
+
     def root_option(p):
         p.add_argument("--root", default=str(ROOT), metavar="DIR", help="the project folder holding content/, templates/ and assets/ (default: this one)")
 
     p = commands.add_parser("build", help="build the site (the default command)", description="Load, validate, link, render, index and write the site. Exits 1, leaving the previous output untouched, on any error.")
     build_options(p)
+    format_option(p)
     root_option(p)
     p.set_defaults(func=cmd_build)
-    p = commands.add_parser("check", help="validate the content only", description="Validate every content file and list every problem as path:line: message. Exits 1 if there is any.")
+    p = commands.add_parser("check", help="check everything a build checks, writing nothing", description="Validate every content file, render every page and check every link, writing nothing; list every problem as path:line: message. Exits 1 if there is any.")
+    format_option(p)
     root_option(p)
     p.set_defaults(func=cmd_check)
     p = commands.add_parser("new", help="start a new case study", description="Write content/case-studies/<slug>.md from a template that shows every field. It is a draft until you remove 'draft: true'.")
     p.add_argument("name", help='the organisation\'s name, e.g. "Community Shop"')
     root_option(p)
     p.set_defaults(func=cmd_new)
-    p = commands.add_parser("serve", help="preview with live reload", description="Build into a temporary folder and serve it on 127.0.0.1 with live reload, rebuilding when content/, templates/ or assets/ change. A failed rebuild keeps the last good build and shows the error in the browser.")
+    p = commands.add_parser("serve", help="preview with live reload", description="Build into a temporary folder and serve it on 127.0.0.1 with live reload, rebuilding what a change affects as soon as content/, templates/ or assets/ change. Drafts are shown, marked 'Draft'. A failed build shows every problem over the page until it is fixed.")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
-    p.add_argument("--drafts", action="store_true", help="include drafts")
+    p.add_argument("--no-drafts", dest="drafts", action="store_false", help="leave drafts out, as a real build does")
     root_option(p)
     p.set_defaults(func=cmd_serve)
 
@@ -162,7 +238,14 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
         argv = ["build"] + argv
     args = parser.parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return 130
+    except OSError as exc:  # the file system said no: one line, with the path
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"build.py: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ import json
 
 from .link import Site
 from .markdown import plain_text as plain
-from .render import card_id, case_study_url, idea_url, page_url, step_url, theme_url
+from .urls import card_id, case_study_url, idea_url, page_url, step_url, theme_url
 
 SCHEMA_VERSION = 1
 
@@ -87,8 +87,11 @@ def card_text(card) -> str:
     return " ".join(plain(p) for p in parts)
 
 
+INDEX_FILES = ("index.json", "index.js", "search.json", "search.js")
+
+
 def index_files(site: Site) -> dict[str, str]:
-    """Every index file of the site, keyed by output path."""
+    """Every index file of the site (INDEX_FILES), keyed by output path."""
     return {**serialise(build_index(site), "index", "HUB_INDEX"),
             **serialise(build_search_index(site), "search", "HUB_SEARCH")}
 

@@ -1,22 +1,23 @@
-"""Stage 3, link: check every value against its taxonomy and resolve every reference, in one place.
+"""Stage 3, link: everything that needs more than one file, checked in one place.
 
-The result is a `Site`: the whole hub as typed models, sorted, with the derived
-relations (ideas citing a case study, related case studies, previous/next).
+References between files (an idea citing a case study), numbers and orders that must
+be unique (every file that shares one is named), and links from content to pages of
+the site. The result is a `Site`: the whole hub as typed models, sorted, with the
+derived relations (ideas citing a case study, related case studies, previous/next).
+
+A file that failed validation is left out of the Site but its name still counts: an
+idea citing a broken case study, or a link to its page, is not a second error.
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from . import models as m
 from .errors import ContentError, did_you_mean, format_loc
-from .load import SourceFile
-from .validate import Parsed
-
-EXTERNAL_LINK = re.compile(r"\]\(\s*<?((?:https?:)?//[^)\s>]+)|href\s*=\s*[\"']?((?:https?:)?//[^\"'\s>]+)", re.I)
+from .validate import FileResult
 
 
 @dataclass(frozen=True)
@@ -159,136 +160,82 @@ def case_study_order(cs: m.CaseStudy):
     return (cs.number is None, cs.number or 0, cs.title.lower(), cs.slug)
 
 
-def link(parsed: Parsed, drafts: bool = False) -> tuple[Site | None, list[ContentError]]:
-    """Check every taxonomy value and reference; build the Site."""
-    errors: list[ContentError] = []
-    src = parsed.sources.taxonomies
+PLACEHOLDER_INFO = m.SiteInfo.model_construct(title="Relationships Hub", description="", updated=None)
 
-    def terms(name: str, attr: str = "key") -> dict[str, object]:
-        """Index a taxonomy by key, reporting duplicates."""
+
+def link(results: list[FileResult], drafts: bool = False) -> tuple[Site, list[ContentError]]:
+    """Check what needs several files; build the Site from every file that validated.
+
+    The Site is whole only when there are no errors (a partial one is still good for
+    planning pages and checking links, so that every problem is found in one run).
+    """
+    errors: list[ContentError] = []
+    by_kind: dict[str, list[FileResult]] = defaultdict(list)
+    for r in results:
+        by_kind[r.kind].append(r)
+    single = {kind: rs[0] for kind, rs in by_kind.items() if not kind in COLLECTION_KINDS}
+
+    def taxonomy(name: str, attr: str = "key") -> dict[str, object]:
+        """A taxonomy by key, every duplicate reported."""
+        r = single.get(f"taxonomy:{name}")
         seen: dict[str, object] = {}
-        for item, loc in parsed.taxonomies[name]:
+        if r is None or not r.value:
+            return seen
+        for item, loc in r.value:
             key = item if isinstance(item, str) else getattr(item, attr)
             if key in seen:
-                errors.append(src[name].error(loc, f"duplicate {attr} {key!r}"))
+                errors.append(r.source.error(loc, f"duplicate {attr} {key!r}"))
             seen[key] = item
         return seen
 
-    opportunities = terms("opportunities")
-    enablers = terms("enablers")
-    benefits = terms("benefits")
-    powers = terms("powers")
-    sectors = terms("sectors")
-    types_of_place = terms("types-of-place")
-    countries = terms("countries")
+    opportunities = taxonomy("opportunities")
+    enablers = taxonomy("enablers")
+    benefits = taxonomy("benefits")
+    powers = taxonomy("powers")
+    sectors = taxonomy("sectors")
+    types_of_place = taxonomy("types-of-place")
+    countries = taxonomy("countries")
     numbers = Counter(o.number for o in opportunities.values())
-    for item, loc in parsed.taxonomies["opportunities"]:
-        if numbers[item.number] > 1:
-            errors.append(src["opportunities"].error(loc + ("number",), f"duplicate number {item.number}"))
+    if "taxonomy:opportunities" in single and single["taxonomy:opportunities"].value:
+        r = single["taxonomy:opportunities"]
+        for item, loc in r.value:
+            if numbers[item.number] > 1:
+                errors.append(r.source.error(loc + ("number",), f"duplicate number {item.number}"))
 
-    aliases = {a: e.key for e in enablers.values() for a in e.aliases}
+    errors += shared_values(by_kind["case-studies"], "number", "collection number")
+    errors += shared_values(by_kind["guide"], "step", "step")
+    errors += shared_values(by_kind["ideas"], "order", "order", group="theme")
 
-    def check(source: SourceFile, loc: tuple, value: str, known, what: str) -> None:
-        if value not in known:
-            hint = f"; did you mean '{aliases[value.lower()]}'?" if known is enablers and value.lower() in aliases else did_you_mean(value, known)
-            errors.append(source.error(loc, f"{format_loc(loc)}: {value!r} is not a known {what}{hint}"))
-
-    # Checks run on each file's raw data, so a file whose shape is wrong still gets
-    # every value checked (all problems at once, not the first per file).
-    def each(source: SourceFile, *loc):
-        """(location, value) for each value at loc; '*' steps into every list item or mapping key."""
-        items = [((), source.data)]
-        for part in loc:
-            nxt = []
-            for where_, value in items:
-                if part == "*" and isinstance(value, list):
-                    nxt += [(where_ + (i,), v) for i, v in enumerate(value)]
-                elif part == "**" and isinstance(value, dict):
-                    nxt += [(where_ + (k,), k) for k in value]
-                elif isinstance(value, dict) and part in value:
-                    nxt.append((where_ + (part,), value[part]))
-            items = nxt
-        return [(w, v) for w, v in items if isinstance(v, str)]
-
-    def check_all(source, known, what, *loc):
-        for where_, value in each(source, *loc):
-            check(source, where_, value, known, what)
-
-    # Case studies --------------------------------------------------------
-    case_studies = [(cs, s) for cs, s in parsed.case_studies if drafts or not cs.draft]
-    seen_numbers: dict[int, str] = {}
-    for s in parsed.sources.case_studies:
-        data = s.data if isinstance(s.data, dict) else {}
-        number = data.get("number")
-        if isinstance(number, int) and not isinstance(number, bool):
-            if number in seen_numbers:
-                errors.append(s.error(("number",), f"number: {number} is already used by {seen_numbers[number]}"))
-            else:
-                seen_numbers[number] = s.path
-        check_all(s, types_of_place, "type of place (see content/taxonomies/types-of-place.yaml)", "type_of_place", "*")
-        check_all(s, sectors, "sector (see content/taxonomies/sectors.yaml)", "sectors", "*")
-        for where_, location in each(s, "location"):
-            country = location.rsplit(",", 1)[-1].strip()
-            if country not in countries:
-                errors.append(s.error(where_, f"location: country {country!r} is not a known country (the part after the last comma; see content/taxonomies/countries.yaml){did_you_mean(country, countries)}"))
-        check_all(s, opportunities, "opportunity", "opportunities", "**")
-        check_all(s, benefits, "benefit category", "cards", "*", "benefits", "*", "category")
-        check_all(s, enablers, "enabler", "cards", "*", "enablers", "*", "enabler")
-    for cs, s in parsed.case_studies:
-        errors.extend(external_links(s, cs))
-
-    # Guide ---------------------------------------------------------------
-    steps: dict[int, str] = {}
-    for s in parsed.sources.guide:
-        data = s.data if isinstance(s.data, dict) else {}
-        step = data.get("step")
-        if isinstance(step, int):
-            if step in steps:
-                errors.append(s.error(("step",), f"step: {step} is already used by {steps[step]}"))
-            steps[step] = s.path
-        if isinstance(data.get("framework"), dict) and data["framework"].get("kind") == "enablers":
-            check_all(s, enablers, "enabler", "framework", "enablers", "*")
-    for step, s in parsed.guide:
-        errors.extend(external_links(s, step))
-
-    # London --------------------------------------------------------------
-    themes = {t.slug: t for t, _ in parsed.themes}
-    theme_slugs = {s.stem for s in parsed.sources.themes}
-    drafted = {cs.slug for cs, _ in parsed.case_studies if cs.draft and not drafts}
-    files = {s.stem for s in parsed.sources.case_studies}
-    citing: dict[str, list[m.Idea]] = defaultdict(list)
-    orders: dict[tuple, str] = {}
-    for s in parsed.sources.ideas:
-        data = s.data if isinstance(s.data, dict) else {}
-        check_all(s, theme_slugs, "theme (see content/london/themes/)", "theme")
-        key = (data.get("theme"), data.get("order"))
-        if isinstance(key[1], int):
-            if key in orders:
-                errors.append(s.error(("order",), f"order: {key[1]} is already used in theme {key[0]!r} by {orders[key]}"))
-            orders[key] = s.path
-        check_all(s, enablers, "enabler", "enablers", "*")
-        check_all(s, powers, "Mayor's power", "actions", "*", "power")
-        for where_, slug in each(s, "case_studies", "*"):
+    # References: an idea citing a case study. Every case-study file counts, valid or not.
+    files = {r.stem for r in by_kind["case-studies"]}
+    drafted = {r.stem for r in by_kind["case-studies"] if r.value is not None and r.value.draft and not drafts}
+    for r in by_kind["ideas"]:
+        for where, slug in values_at_list(r.data, "case_studies"):
             if slug in drafted:
-                errors.append(s.error(where_, f"{format_loc(where_)}: {slug!r} is a draft, so it is not published; remove the link or publish it"))
-            else:
-                check(s, where_, slug, files, "case study (see content/case-studies/)")
-    for idea, s in parsed.ideas:
+                errors.append(r.source.error(where, f"{format_loc(where)}: {slug!r} is a draft, so it is not "
+                                                    "published; remove the link or publish it"))
+            elif slug not in files:
+                errors.append(r.source.error(where, f"{format_loc(where)}: {slug!r} is not a known case study "
+                                                    f"(see content/case-studies/){did_you_mean(slug, files)}"))
+
+    def valid(kind: str) -> list:
+        return [r.value for r in by_kind[kind] if r.value is not None and not r.errors]
+
+    case_studies = [cs for cs in valid("case-studies") if drafts or not cs.draft]
+    published = {cs.slug for cs in case_studies}
+    themes = {t.slug: t for t in valid("themes")}
+    ideas = sorted((i for i in valid("ideas") if i.theme in themes),
+                   key=lambda i: (themes[i.theme].order, i.order, i.slug))
+    citing: dict[str, list[m.Idea]] = defaultdict(list)
+    for idea in ideas:
         for slug in idea.case_studies:
-            citing[slug].append(idea)
-        errors.extend(external_links(s, idea))
-    for collection in (parsed.themes, parsed.pages):
-        for entry, s in collection:
-            errors.extend(external_links(s, entry))
-    if parsed.report:
-        errors.extend(external_links(parsed.report[1], parsed.report[0]))
-
-    if errors or parsed.site is None:  # site.yaml missing or invalid is already an error
-        return None, errors
-
-    ideas = sorted((i for i, _ in parsed.ideas), key=lambda i: (themes[i.theme].order, i.order, i.slug))
+            if slug in published:
+                citing[slug].append(idea)
+    report = single.get("report")
+    site_info = single.get("site")
+    references = single.get("references")
     site = Site(
-        info=parsed.site,
+        info=site_info.value if site_info and site_info.value is not None else PLACEHOLDER_INFO,
         opportunities=sorted(opportunities.values(), key=lambda o: o.number),
         enablers=list(enablers.values()),
         benefits=list(benefits.values()),
@@ -296,31 +243,84 @@ def link(parsed: Parsed, drafts: bool = False) -> tuple[Site | None, list[Conten
         sectors=sorted(sectors),
         types_of_place=sorted(types_of_place),
         countries=sorted(countries),
-        case_studies=sorted((cs for cs, _ in case_studies), key=case_study_order),
-        guide=sorted((g for g, _ in parsed.guide), key=lambda g: g.step),
+        case_studies=sorted(case_studies, key=case_study_order),
+        guide=sorted(valid("guide"), key=lambda g: (g.step, g.slug)),
         themes=sorted(themes.values(), key=lambda t: (t.order, t.slug)),
         ideas=ideas,
-        pages=sorted((p for p, _ in parsed.pages), key=lambda p: p.slug),
-        report=parsed.report[0] if parsed.report else None,
-        references=sorted((r for r, _ in parsed.references), key=lambda r: r.number),
-        ideas_citing={k: sorted(v, key=ideas.index) for k, v in sorted(citing.items())},
+        pages=sorted(valid("pages"), key=lambda p: p.slug),
+        report=report.value if report and not report.errors else None,
+        references=sorted((item for item, _ in references.value), key=lambda r: r.number) if references and references.value else [],
+        ideas_citing={k: v for k, v in sorted(citing.items())},
     )
-    return site, []
+    return site, errors
 
 
-def external_links(source: SourceFile, entry) -> list[ContentError]:
-    """Links out of the hub are refused: the site links only to its own pages."""
-    found = []
-    texts = [("body", entry.body)] + [(None, v) for v in strings(entry.model_dump(exclude={"body"}))]
-    for where_, text in texts:
-        for match in EXTERNAL_LINK.finditer(text or ""):
-            url = match.group(1) or match.group(2)
-            line = source.body_line_of(url) if where_ == "body" else source_line_of(source, url)
-            found.append(ContentError(source.path, line, f"link to {url!r}: the hub links only to its own pages; write the address as plain text"))
-    return found
+COLLECTION_KINDS = ("case-studies", "guide", "themes", "ideas", "pages")
+
+
+def values_at_list(data: dict, key: str) -> list[tuple[tuple, str]]:
+    value = data.get(key)
+    if not isinstance(value, list):
+        return []
+    return [((key, i), v) for i, v in enumerate(value) if isinstance(v, str)]
+
+
+def shared_values(results: list[FileResult], key: str, what: str, group: str | None = None) -> list[ContentError]:
+    """A value that must be unique (a collection number): every file that has it is named, at its line."""
+    holders: dict[tuple, list[FileResult]] = defaultdict(list)
+    for r in results:
+        value = r.data.get(key)
+        if isinstance(value, int) and not isinstance(value, bool):
+            holders[(r.data.get(group) if group else None, value)].append(r)
+    errors = []
+    for (scope, value), rs in sorted(holders.items(), key=lambda kv: str(kv[0])):
+        if len(rs) < 2:
+            continue
+        for r in rs:
+            others = ", ".join(o.path for o in rs if o is not r)
+            within = f" in theme {scope!r}" if group else ""
+            errors.append(r.source.error((key,), f"{key}: {what} {value}{within} is also used by {others}; "
+                                                  "each must be different"))
+    return errors
+
+
+def check_links(results: list[FileResult], manifest: set[str], unpublished: dict[str, str]) -> list[ContentError]:
+    """Every link and image written in content must name a file of the site (checked at the line it was written)."""
+    errors = []
+    for r in results:
+        for target, written, line, what in r.links:
+            if target in manifest:
+                continue
+            why = unpublished.get(target)
+            if why == "broken":
+                continue  # that file has its own errors; this link will work once they are fixed
+            if why == "draft":
+                message = f"{what} {written!r}: that case study is a draft, so its page is not published"
+            else:
+                message = f"{what} {written!r}: no such {'file' if what == 'image' else 'page or file'} in the site ({target})"
+            errors.append(ContentError(r.path, line, message))
+    return errors
+
+
+def unpublished(results: list[FileResult], site: Site) -> dict[str, str]:
+    """Pages of content files that are not in this build: 'draft' (left out) or 'broken' (they have errors)."""
+    from .urls import page_of
+
+    published = {c.slug for c in site.case_studies}
+    out = {}
+    for r in results:
+        page = page_of(r.kind, r.stem)
+        if page is None:
+            continue
+        if r.value is None or r.errors:
+            out[page] = "broken"
+        elif r.kind == "case-studies" and r.stem not in published:
+            out[page] = "draft"
+    return out
 
 
 def strings(value):
+    """Every string inside a value (dicts, lists, tuples), in order."""
     if isinstance(value, str):
         yield value
     elif isinstance(value, dict):
@@ -329,10 +329,3 @@ def strings(value):
     elif isinstance(value, (list, tuple)):
         for v in value:
             yield from strings(v)
-
-
-def source_line_of(source: SourceFile, needle: str) -> int:
-    for offset, text in enumerate(source.text.splitlines()):
-        if needle in text:
-            return source.yaml_line + offset
-    return source.yaml_line

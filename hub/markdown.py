@@ -1,49 +1,91 @@
-"""Markdown to safe HTML: Python-Markdown renders, nh3 sanitises.
+"""Markdown to safe HTML, and the check of everything a contributor can write in it.
 
-Whatever a contributor writes (raw HTML, `javascript:` links, event handlers,
-iframes, style), only the tags and attributes listed here reach a page.
+Python-Markdown renders (with raw HTML switched off: `<b>` is text, never a tag), nh3
+sanitises what comes out (defence in depth), and `inspect` reports, for the validator,
+each thing that would otherwise be dropped or changed in silence: raw HTML, a link
+out of the site or with an unsafe scheme (in any form: inline, reference-style,
+autolink), an absolute or folder link, an image without alt text, a level-1 heading.
+
+Relative links are resolved once, against the page the text belongs to (or, for a
+`.md` link, against the content file), to a path from the site root. They are kept
+with ROOT in front, which `for_page` replaces by the way back to the root from the
+page being rendered, so the same text links correctly wherever it is shown.
 """
 
 from __future__ import annotations
 
 import html as html_lib
+import posixpath
 import re
-from functools import lru_cache
+import signal
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
 
 import markdown as md
 import nh3
-from markupsafe import Markup, escape
+from markupsafe import escape
+
+from .urls import content_path_to_page
 
 TAGS = {
-    "p", "br", "hr", "a", "em", "strong", "b", "i", "code", "pre", "blockquote",
+    "p", "br", "hr", "a", "em", "strong", "b", "i", "code", "pre", "blockquote", "img",
     "ul", "ol", "li", "dl", "dt", "dd", "h2", "h3", "h4", "h5", "h6", "sup", "sub",
     "abbr", "table", "thead", "tbody", "tr", "th", "td", "caption",
 }
-ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"scope"}, "ol": {"start"}}
-SCHEMES = {"mailto"}  # relative URLs pass; http(s) links are refused earlier, in `link`
+ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "abbr": {"title"}, "th": {"scope"}, "ol": {"start"}}
+SCHEMES = {"mailto"}
+ROOT = "\ue000"  # stands for the way back to the site root; never survives rendering
+MAX_SECONDS = 2.0  # Markdown rendering time per content file
 
 _renderer = md.Markdown(extensions=["tables", "sane_lists", "fenced_code"], output_format="html")
-
+_renderer.preprocessors.deregister("html_block")  # raw HTML stays text; `inspect` reports it
+_renderer.inlinePatterns.deregister("html")
 
 # Text with none of these can only ever be one plain paragraph: no Markdown syntax,
 # no HTML, no entity. Most fields (summaries, notes, card lines) are such text, and
 # escaping them directly is ~100x cheaper than a Markdown pass with the same result.
 MARKDOWN_SYNTAX = re.compile(r"[*_`\[\]<>&#\\|~]|^\s*(?:[-+=]|\d+[.)])(?:\s|$)|\n\s*\n|  \n|^ {4}", re.M)
+RAW_HTML = re.compile(r"<(/?[A-Za-z][A-Za-z0-9-]*)(?=[\s/>])[^<>]*>|<!--|<!\[CDATA\[|<\?")
+SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+URL_ATTRIBUTE = re.compile(r'\b(href|src)="([^"]*)"')
 
 
 def is_plain(text: str) -> bool:
     return MARKDOWN_SYNTAX.search(text) is None
 
 
-@lru_cache(maxsize=16384)
-def _render(text: str) -> str:
-    text = text.strip()
-    if not text:
-        return ""
-    if is_plain(text):
-        return f"<p>{escape(text)}</p>"
+class TooSlow(Exception):
+    """Markdown rendering went over its time limit."""
+
+
+@contextmanager
+def time_limit(seconds: float = MAX_SECONDS):
+    """Raise TooSlow inside the block after `seconds` (where signals can: the main thread on Unix)."""
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expired(signum, frame):
+        raise TooSlow
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def convert(text: str) -> str:
+    """Python-Markdown's HTML for `text` (raw HTML already off; not yet sanitised)."""
     _renderer.reset()
-    html = _renderer.convert(text)
+    return _renderer.convert(text)
+
+
+def sanitise(html: str) -> str:
     return nh3.clean(
         html,
         tags=TAGS,
@@ -55,22 +97,194 @@ def _render(text: str) -> str:
     )
 
 
-def render_markdown(text: str | None) -> Markup:
-    """Render Markdown as sanitised HTML, safe to insert into a template."""
-    return Markup(_render(text or ""))
+# Links --------------------------------------------------------------------------
+
+def classify(url: str, own_page: str, own_file: str) -> tuple[str | None, str | None]:
+    """(problem, None), or (None, target from the site root + any ?query#fragment), or (None, None): nothing to resolve."""
+    url = url.strip()
+    if url == "":
+        return "empty link", None
+    if url.startswith("#"):
+        return None, None
+    if "\\" in url:
+        return "a backslash in a link; use '/' between folders", None
+    scheme = SCHEME.match(url)
+    if scheme:
+        name = scheme.group(1).lower()
+        if name == "mailto":
+            return None, None
+        if name in ("http", "https", "ftp", "ftps"):
+            return "points outside the site: the hub links only to its own pages; write the address as plain text", None
+        return f"a '{name}:' link is not allowed: links must be relative paths to pages of the hub (or mailto:)", None
+    if url.startswith("//"):
+        return "points outside the site: the hub links only to its own pages; write the address as plain text", None
+    if url.startswith("/"):
+        return ("an absolute path: write it relative to this page (for example ../../cards/index.html), "
+                "so the site also works from disk"), None
+    path, suffix = split_suffix(url)
+    if path.endswith(".md"):
+        target = content_path_to_page(path, own_file)
+        if target is None:
+            return "a link to a .md file that is not a content page (case study, guide step, theme, idea, page or the report)", None
+        return None, target + suffix
+    if path == "" or path.endswith("/") or posixpath.basename(path) in (".", ".."):
+        return "links to a folder: name the file (…/index.html) so the link also works from disk", None
+    resolved = posixpath.normpath(posixpath.join(posixpath.dirname(own_page), path))
+    if resolved == ".." or resolved.startswith("../"):
+        return "leaves the site folder", None
+    return None, resolved + suffix
 
 
-def render_inline(text: str | None) -> Markup:
-    """Render a one-paragraph field without its wrapping <p>."""
-    html = _render(text or "")
+def split_suffix(url: str) -> tuple[str, str]:
+    cut = min((i for i in (url.find("?"), url.find("#")) if i >= 0), default=len(url))
+    return url[:cut], url[cut:]
+
+
+# Inspection ---------------------------------------------------------------------
+
+@dataclass
+class Inspection:
+    """What one Markdown text renders to, what it links to, and what is wrong with it."""
+
+    html: str
+    links: list[tuple[str, str, str]] = field(default_factory=list)  # (target from the root, as written, 'link' or 'image')
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (text to find its line by, message)
+
+
+class _Scan(HTMLParser):
+    """Collects links, images, level-1 headings and raw HTML (as text outside code) from rendered Markdown."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.urls: list[tuple[str, str]] = []  # (attribute, value)
+        self.images_without_alt: list[str] = []
+        self.h1: list[int] = []
+        self.text_outside_code: list[str] = []
+        self.in_code = 0
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag in ("code", "pre"):
+            self.in_code += 1
+        elif tag == "a" and "href" in attrs:
+            self.urls.append(("href", attrs["href"] or ""))
+        elif tag == "img":
+            self.urls.append(("src", attrs.get("src") or ""))
+            if not (attrs.get("alt") or "").strip():
+                self.images_without_alt.append(attrs.get("src") or "")
+        elif tag == "h1":
+            self.h1.append(1)
+
+    def handle_endtag(self, tag):
+        if tag in ("code", "pre") and self.in_code:
+            self.in_code -= 1
+
+    def handle_data(self, data):
+        if not self.in_code:
+            self.text_outside_code.append(data)
+
+
+def inspect(text: str, own_page: str, own_file: str) -> Inspection:
+    """Render `text` and report every problem in it; links resolved for `own_page` (`own_file` for .md links)."""
+    text = text.strip()
+    if not text:
+        return Inspection("")
+    if is_plain(text):
+        return Inspection(f"<p>{escape(text)}</p>")
+    raw = convert(text)
+    scan = _Scan()
+    scan.feed(raw)
+    scan.close()
+    found = Inspection("")
+    for data in scan.text_outside_code:
+        for match in RAW_HTML.finditer(data):
+            tag = match.group(0)
+            found.problems.append((tag, f"raw HTML {tag[:40]!r} is not allowed in content: write Markdown "
+                                        "(it would be shown as text)"))
+    for src in scan.images_without_alt:
+        found.problems.append((src or "![", f"image {src!r} has no alt text: describe it between the brackets, ![like this](…)"))
+    if scan.h1:
+        found.problems.append(("# ", "a level-1 heading ('# …'): the page's title is its only level-1 heading; "
+                                     "start sections with '## '"))
+    resolved: dict[str, str] = {}
+    for attribute, url in scan.urls:
+        problem, target = classify(url, own_page, own_file)
+        what = "image" if attribute == "src" else "link"
+        if problem:
+            found.problems.append((url, f"{what} {url!r}: {problem}"))
+        elif target is not None:
+            found.links.append((split_suffix(target)[0], url, what))
+            resolved[url] = target
+    found.html = rewrite_urls(sanitise(raw), resolved)
+    return found
+
+
+def rewrite_urls(html: str, resolved: dict[str, str]) -> str:
+    """Put ROOT + target (from the site root) in place of each relative URL that was resolved."""
+    if not resolved:
+        return html
+
+    def swap(match: re.Match) -> str:
+        value = html_lib.unescape(match.group(2))
+        target = resolved.get(value)
+        if target is None:
+            return match.group(0)
+        return f'{match.group(1)}="{ROOT}{html_lib.escape(target, quote=True)}"'
+
+    return URL_ATTRIBUTE.sub(swap, html)
+
+
+# Rendering for templates --------------------------------------------------------
+
+# text -> HTML (ROOT form). Filled by validation for every content text; a text missing
+# here (one a template computes) is rendered on first use, with links from the root.
+HTML: dict[str, str] = {}
+
+
+def html_of(text: str) -> str:
+    text = (text or "").strip()
+    found = HTML.get(text)
+    if found is None:
+        found = inspect(text, "index.html", "content/site.yaml").html
+        HTML[text] = found
+    return found
+
+
+def for_page(html: str, path: str) -> str:
+    """HTML in ROOT form made right for the page at `path`."""
+    return html.replace(ROOT, "../" * path.count("/")) if ROOT in html else html
+
+
+def unwrap(html: str) -> str:
+    """A one-paragraph rendering without its <p>."""
     if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
-        html = html[3:-4]
-    return Markup(html)
+        return html[3:-4]
+    return html
 
 
 def plain_text(text: str | None) -> str:
     """Markdown reduced to plain text with single spaces, for search and summaries."""
     text = (text or "").strip()
     if not is_plain(text):
-        text = html_lib.unescape(re.sub(r"<[^>]+>", " ", _render(text)))
+        text = html_lib.unescape(re.sub(r"<[^>]+>", " ", html_of(text)))
     return re.sub(r"\s+", " ", text).strip()
+
+
+def merge_html(results) -> list:
+    """Collect every file's rendered Markdown into HTML; one text that renders two ways is an error."""
+    from .errors import ContentError
+
+    HTML.clear()
+    owner: dict[str, str] = {}
+    errors = []
+    for r in results:
+        for text, html in r.html.items():
+            known = HTML.get(text)
+            if known is None:
+                HTML[text] = html
+                owner[text] = r.path
+            elif known != html:
+                errors.append(ContentError(r.path, 1, f"a text here is also in {owner[text]}, with relative links that "
+                                                      "point elsewhere from there; link to .md files instead "
+                                                      "(for example ../case-studies/timpson.md)"))
+    return errors

@@ -11,7 +11,16 @@ from typing import Annotated, ClassVar, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+class _Markdown:
+    """Marks a text field as Markdown: rendered with `| md` or `| inline`, and checked by `validate`."""
+
+    def __repr__(self) -> str:
+        return "MARKDOWN"
+
+
+MARKDOWN = _Markdown()
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Markdown = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), MARKDOWN]
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 Three = Field(min_length=3, max_length=3)
 
@@ -42,7 +51,7 @@ class Enabler(Model):
     key: Key
     name: Text
     aliases: list[Key] = []  # other spellings in the documents ("Co-creation"), for "did you mean"
-    description: Text
+    description: Markdown
 
 
 class BenefitCategory(Model):
@@ -53,7 +62,7 @@ class BenefitCategory(Model):
 class Power(Model):
     key: Key
     name: Text
-    description: Text
+    description: Markdown
 
 
 # Case studies ------------------------------------------------------------
@@ -61,23 +70,23 @@ class Power(Model):
 
 class Benefit(Model):
     category: Key
-    text: Text
+    text: Markdown
 
 
 class CardEnabler(Model):
     enabler: Key
-    text: Text
+    text: Markdown
 
 
 class Card(Model):
     title: Text
-    tagline: Text
-    overview: Text
-    spotlight: Text
+    tagline: Markdown
+    overview: Markdown
+    spotlight: Markdown
     keywords: Annotated[list[Text], Three]
     benefits: Annotated[list[Benefit], Three]
     enablers: Annotated[list[CardEnabler], Three]
-    key_learning: Text
+    key_learning: Markdown
 
 
 class CaseStudy(Entry):
@@ -86,10 +95,10 @@ class CaseStudy(Entry):
     type_of_place: list[Text] = []
     sectors: list[Text] = []
     location: Text | None = None
-    source: Text | None = None  # where the words come from, when not the collection or the deck
-    summary: Text | None = None
-    spotlight: Text | None = None
-    opportunities: dict[Key, Text] = {}
+    source: Markdown | None = None  # where the words come from, when not the collection or the deck
+    summary: Markdown | None = None
+    spotlight: Markdown | None = None
+    opportunities: dict[Key, Markdown] = {}
     cards: list[Card] = []
     updated: dt.date | None = None
     draft: bool = False
@@ -133,7 +142,7 @@ class CaseStudy(Entry):
 
 class Framework(Model):
     title: Text
-    intro: Text | None = None
+    intro: Markdown | None = None
 
 
 class Matrix(Framework):
@@ -178,7 +187,7 @@ class GuideStep(Entry):
     step: Annotated[int, Field(ge=1)]
     title: Text
     question: Text
-    lead: Text
+    lead: Markdown
     framework: Annotated[Union[Matrix, Circles, Characteristics, Barriers, Enablers], Field(discriminator="kind")]
 
 
@@ -189,20 +198,20 @@ class Theme(Entry):
     title: Text
     order: Annotated[int, Field(ge=1)]
     heading: Text
-    why: Text
-    what_we_mean: Text
-    barriers: Text
-    enabling: Text
+    why: Markdown
+    what_we_mean: Markdown
+    barriers: Markdown
+    enabling: Markdown
 
 
 class Example(Model):
     title: Text
-    text: Text
+    text: Markdown
 
 
 class Action(Model):
     power: Key
-    text: Text
+    text: Markdown
 
 
 class Idea(Entry):
@@ -210,7 +219,7 @@ class Idea(Entry):
     strapline: Text
     theme: Key
     order: Annotated[int, Field(ge=1)]
-    lead: Text | None = None
+    lead: Markdown | None = None
     enablers: list[Key] = []
     case_studies: list[Key] = []
     examples: list[Example] = []
@@ -219,17 +228,17 @@ class Idea(Entry):
 
 class Need(Model):
     title: Text
-    text: Text
+    text: Markdown
 
 
 class Commission(Model):
-    intro: Text
+    intro: Markdown
     needs: list[Need] = []
 
 
 class CallToAction(Model):
     audience: Text
-    actions: Annotated[list[Text], Field(min_length=1)]
+    actions: Annotated[list[Markdown], Field(min_length=1)]
 
 
 class Report(Entry):
@@ -237,10 +246,10 @@ class Report(Entry):
     published: Text
     authors: list[Text]
     commission: Commission
-    calls_intro: Text
+    calls_intro: Markdown
     calls_to_action: Annotated[list[CallToAction], Field(min_length=1)]
-    reflections: Text
-    moving_forwards: Text
+    reflections: Markdown
+    moving_forwards: Markdown
 
 
 class Reference(Model):

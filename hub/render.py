@@ -1,27 +1,42 @@
-"""Stage 4, render: every page of the site as text, keyed by output path. Writes nothing.
+"""Stage 4, render: every page of the site, streamed to a writer as it is made.
 
-Every internal URL a template writes goes through `url()`, which makes it relative
-to the page being rendered and names a file (`case-studies/timpson/index.html`), so
-the site works from disk as well as from a server.
+`plan_pages` lists the pages (where each goes, with which template, about which
+content, and which content files it depends on). `render_pages` renders them, in
+worker processes when there are many, and hands each page to the writer; it keeps
+nothing but each page's digest.
+
+Every internal URL a template writes goes through `url()`, which makes it relative to
+the page being rendered and names a file (`case-studies/timpson/index.html`), so the
+site works from disk as well as from a server; `url()` also refuses a target that is
+not a file of the site. A page of one case study, idea, theme, guide step or page sees
+only the site's skeleton (`SiteView`: taxonomies, site info, the list of pages and
+steps), never the whole bank: that keeps its work bounded at any size, and lets a
+rebuild skip every page whose content files did not change.
 """
 
 from __future__ import annotations
 
+import hashlib
+import multiprocessing
+import os
 import posixpath
 import re
+import sys
+import threading
 import traceback
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
 import jinja2
+from markupsafe import Markup
 
 from . import models as m
 from .config import Config
-from .errors import BuildError, ContentError
+from .errors import ContentError
 from .link import Site
-from .markdown import render_inline, render_markdown
+from .markdown import for_page, html_of, unwrap
+from .urls import card_id, case_study_url, idea_url, page_url, prefix, step_url, theme_url
 
 
 @dataclass(frozen=True)
@@ -30,32 +45,15 @@ class PageSpec:
 
     path: str
     template: str
-    source: str  # the content file it is made from, for error messages
-    context: dict
+    source: str  # the content file (or template) it is made from, for error messages
+    context: dict = field(default_factory=dict)
+    deps: tuple[str, ...] | None = None  # content files its words come from; None: the whole site
 
 
-def case_study_url(cs: m.CaseStudy) -> str:
-    return f"case-studies/{cs.slug}/index.html"
-
-
-def idea_url(idea: m.Idea) -> str:
-    return f"london/ideas/{idea.slug}/index.html"
-
-
-def theme_url(theme: m.Theme) -> str:
-    return f"london/themes/{theme.slug}/index.html"
-
-
-def step_url(step: m.GuideStep) -> str:
-    return f"guide/{step.slug}/index.html"
-
-
-def page_url(page: m.Page) -> str:
-    return "index.html" if page.slug == "home" else f"{page.slug}/index.html"
-
-
-def card_id(cs: m.CaseStudy, card: m.Card) -> str:
-    return f"card-{cs.slug}-{cs.cards.index(card) + 1}"
+def content_file(kind: str, slug: str) -> str:
+    folder = {"case-studies": "case-studies", "ideas": "london/ideas", "themes": "london/themes",
+              "guide": "guide", "pages": "pages"}[kind]
+    return f"content/{folder}/{slug}.md"
 
 
 def plan_pages(site: Site) -> list[PageSpec]:
@@ -65,36 +63,116 @@ def plan_pages(site: Site) -> list[PageSpec]:
     if "home" not in site.page:  # the home page exists even before anyone writes content/pages/home.md
         pages.insert(0, m.Page(slug="home", title=site.info.title, description=site.info.description))
     for page in pages:
-        template = "home.html" if page.slug == "home" else "page.html"
-        specs.append(PageSpec(page_url(page), template, f"content/pages/{page.slug}.md", {"page": page}))
-    specs.append(PageSpec("case-studies/index.html", "case-studies.html", "content/case-studies/", {}))
+        if page.slug == "home":
+            specs.append(PageSpec(page_url(page), "home.html", "content/pages/home.md", {"page": page}))
+        else:
+            specs.append(PageSpec(page_url(page), "page.html", content_file("pages", page.slug), {"page": page},
+                                  deps=(content_file("pages", page.slug),)))
+    specs.append(PageSpec("case-studies/index.html", "case-studies.html", "content/case-studies/"))
     for cs in site.case_studies:
         before, after = site.neighbours(cs)
-        specs.append(PageSpec(case_study_url(cs), "case-study.html", f"content/case-studies/{cs.slug}.md",
-                              {"cs": cs, "previous": before, "next": after, "related": site.related(cs),
-                               "citing": site.ideas_citing.get(cs.slug, [])}))
-    specs.append(PageSpec("cards/index.html", "cards.html", "content/case-studies/", {}))
+        related = site.related(cs)
+        citing = site.ideas_citing.get(cs.slug, [])
+        deps = [content_file("case-studies", c.slug) for c in [cs, before, after, *related] if c is not None]
+        deps += [content_file("ideas", i.slug) for i in citing]
+        specs.append(PageSpec(case_study_url(cs), "case-study.html", content_file("case-studies", cs.slug),
+                              {"cs": cs, "previous": before, "next": after, "related": related, "citing": citing},
+                              deps=tuple(deps)))
+    specs.append(PageSpec("cards/index.html", "cards.html", "content/case-studies/"))
     if site.guide:
-        specs.append(PageSpec("guide/index.html", "guide.html", "content/guide/", {}))
+        specs.append(PageSpec("guide/index.html", "guide.html", "content/guide/"))
     for i, step in enumerate(site.guide):
-        specs.append(PageSpec(step_url(step), "guide-step.html", f"content/guide/{step.slug}.md",
+        specs.append(PageSpec(step_url(step), "guide-step.html", content_file("guide", step.slug),
                               {"step": step,
                                "previous": site.guide[i - 1] if i else None,
                                "next": site.guide[i + 1] if i + 1 < len(site.guide) else None}))
-    specs.append(PageSpec("heatmap/index.html", "heatmap.html", "content/taxonomies/opportunities.yaml", {}))
+    specs.append(PageSpec("heatmap/index.html", "heatmap.html", "content/taxonomies/"))
     if site.report:
         specs.append(PageSpec("london/index.html", "london.html", "content/london/report.md", {"report": site.report}))
     for theme in site.themes:
-        specs.append(PageSpec(theme_url(theme), "london-theme.html", f"content/london/themes/{theme.slug}.md",
-                              {"theme": theme, "ideas": site.ideas_by_theme.get(theme.slug, [])}))
+        ideas = site.ideas_by_theme.get(theme.slug, [])
+        specs.append(PageSpec(theme_url(theme), "london-theme.html", content_file("themes", theme.slug),
+                              {"theme": theme, "ideas": ideas},
+                              deps=(content_file("themes", theme.slug), *(content_file("ideas", i.slug) for i in ideas))))
     for idea in site.ideas:
-        specs.append(PageSpec(idea_url(idea), "london-idea.html", f"content/london/ideas/{idea.slug}.md",
-                              {"idea": idea, "theme": site.theme[idea.theme]}))
+        cited = [site.case_study[c] for c in idea.case_studies if c in site.case_study]
+        specs.append(PageSpec(idea_url(idea), "london-idea.html", content_file("ideas", idea.slug),
+                              {"idea": idea, "theme": site.theme[idea.theme], "cited": cited},
+                              deps=(content_file("ideas", idea.slug), content_file("themes", idea.theme),
+                                    *(content_file("case-studies", c.slug) for c in cited))))
     if site.references:
-        specs.append(PageSpec("london/references/index.html", "london-references.html", "content/london/references.yaml", {}))
-    specs.append(PageSpec("search/index.html", "search.html", "search.js", {}))
-    specs.append(PageSpec("404.html", "404.html", "templates/404.html", {}))
+        specs.append(PageSpec("london/references/index.html", "london-references.html", "content/london/references.yaml"))
+    specs.append(PageSpec("search/index.html", "search.html", "search.js"))
+    specs.append(PageSpec("404.html", "404.html", "templates/404.html"))
     return specs
+
+
+def collisions(specs: list[PageSpec]) -> list[ContentError]:
+    """Two pages that would be written to one path: each named, at its own file."""
+    by_path: dict[str, list[PageSpec]] = {}
+    for spec in specs:
+        by_path.setdefault(spec.path, []).append(spec)
+    errors = []
+
+    def named(spec: PageSpec) -> str:
+        return spec.source if is_content(spec) else f"the page made by templates/{spec.template}"
+
+    for path, same in by_path.items():
+        if len(same) < 2:
+            continue
+        blamed = [s for s in same if is_content(s)] or same  # a contributor's file, not the hub's own page
+        for spec in blamed:
+            others = ", ".join(named(o) for o in same if o is not spec)
+            where = spec.source if is_content(spec) else f"templates/{spec.template}"
+            errors.append(ContentError(where, 1, f"this page would be written to {path}, where {others} also goes; "
+                                                 "rename the file"))
+    return errors
+
+
+def is_content(spec: PageSpec) -> bool:
+    return spec.source.endswith((".md", ".yaml"))
+
+
+# The skeleton a single page sees --------------------------------------------------
+
+class SiteView:
+    """The parts of the Site that every page may show: never the bank itself (see the module's docstring)."""
+
+    SHOWN = ("info", "opportunities", "enablers", "benefits", "powers", "sectors", "types_of_place", "countries",
+             "guide", "themes", "pages", "report", "references",
+             "opportunity", "enabler", "benefit", "power", "page", "theme")
+
+    def __init__(self, site: Site):
+        for name in self.SHOWN:
+            setattr(self, name, getattr(site, name))
+
+
+# Templates ------------------------------------------------------------------------
+
+@jinja2.pass_context
+def _md(context, text) -> Markup:
+    return Markup(for_page(html_of(text or ""), context["path"]))
+
+
+@jinja2.pass_context
+def _inline(context, text) -> Markup:
+    return Markup(for_page(unwrap(html_of(text or "")), context["path"]))
+
+
+class MissingTarget(Exception):
+    pass
+
+
+@jinja2.pass_context
+def _url(context, target: str) -> str:
+    """`target` (a path from the site root) made relative to the page being rendered."""
+    path, _, fragment = target.partition("#")
+    file_path = path.partition("?")[0]
+    if file_path.endswith("/") or file_path.startswith("/") or not file_path:
+        raise ValueError(f"url({target!r}): name a file relative to the site root, like 'guide/index.html'")
+    if _manifest is not None and file_path not in _manifest:
+        raise MissingTarget(f"url({target!r}): there is no such file in the site")
+    return prefix(context["path"]) + target
 
 
 def make_environment(templates_dir: Path) -> jinja2.Environment:
@@ -106,13 +184,12 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["md"] = render_markdown
-    env.filters["inline"] = render_inline
+    env.filters["md"] = _md
+    env.filters["inline"] = _inline
     env.filters["sections"] = markdown_sections
     env.globals.update(
         case_study_url=case_study_url, idea_url=idea_url, theme_url=theme_url,
-        step_url=step_url, page_url=page_url, url=_url,
-        card_id=card_id,
+        step_url=step_url, page_url=page_url, url=_url, card_id=card_id,
     )
     return env
 
@@ -123,59 +200,130 @@ def markdown_sections(text: str) -> tuple[str, list[tuple[str, str]]]:
     return parts[0], list(zip(parts[1::2], parts[2::2]))
 
 
-@jinja2.pass_context
-def _url(context, target: str) -> str:
-    """`target` (a path from the site root) made relative to the page being rendered."""
-    if target.endswith("/") or target.startswith("/"):
-        raise ValueError(f"url({target!r}): name a file relative to the site root, like 'guide/index.html'")
-    fragment = ""
-    if "#" in target:
-        target, fragment = target.split("#", 1)
-        fragment = "#" + fragment
-    return _relative(target, posixpath.dirname(context["path"]) or ".") + fragment
-
-
-@lru_cache(maxsize=65536)
-def _relative(target: str, here: str) -> str:
-    return posixpath.relpath(target, here)
-
-
-def render_site(site: Site, config: Config) -> dict[str, str]:
-    """Render every page; a template error names the template, its line and the content file."""
-    env = make_environment(config.templates_dir)
-    common = {"site": site, "config": config, "dev": config.dev}
-    out: dict[str, str] = {}
-    errors: list[ContentError] = []
-    templates: dict[str, jinja2.Template] = {}
-    for spec in plan_pages(site):
-        if spec.path in out:
-            errors.append(ContentError(spec.source, 1, f"two pages would be written to {spec.path}; rename one"))
-            continue
-        try:
-            template = templates.get(spec.template) or env.get_template(spec.template)
-            templates[spec.template] = template
-            out[spec.path] = template.render(**common, **spec.context, path=spec.path)
-        except jinja2.TemplateSyntaxError as exc:
-            errors.append(ContentError(f"templates/{exc.name or spec.template}", exc.lineno or 1, f"template syntax error: {exc.message}"))
-        except Exception as exc:  # noqa: BLE001 - reported with its location, never swallowed
-            name, line = template_location(exc, spec.template)
-            errors.append(ContentError(f"templates/{name}", line, f"{type(exc).__name__}: {exc} (while rendering {spec.source} into {spec.path})"))
-    if errors:
-        raise BuildError(errors)
-    out.update(render_extras(site, config, env, sorted(out)))
-    return out
-
-
 def template_location(exc: BaseException, fallback: str) -> tuple[str, int]:
     """The innermost template frame of a rendering error."""
     found = (fallback, 1)
     for frame in traceback.extract_tb(exc.__traceback__):
-        if frame.filename.endswith(".html") or frame.filename.endswith(".xml"):
+        if frame.filename.endswith((".html", ".xml")):
             found = (Path(frame.filename).name, frame.lineno or 1)
     return found
 
 
-def render_extras(site: Site, config: Config, env: jinja2.Environment, html_paths: list[str]) -> dict[str, str]:
+# Rendering ------------------------------------------------------------------------
+
+@dataclass
+class Job:
+    """What every renderer (this process or a forked worker) needs; set once, before forking."""
+
+    site: Site
+    view: SiteView
+    config: Config
+    env: jinja2.Environment
+    specs: list[PageSpec]
+    write: object  # callable(rel, bytes) or None (check: render, do not write)
+    link_check: object  # callable(page path, html) -> [(url, problem)]
+
+
+_job: Job | None = None
+_manifest: set[str] | None = None
+
+
+def render_one(spec: PageSpec) -> tuple[str | None, list[ContentError]]:
+    """Render one page and hand it to the writer; its digest, or its errors."""
+    job = _job
+    site = job.view if spec.deps is not None else job.site
+    try:
+        template = job.env.get_template(spec.template)
+        text = template.render(site=site, config=job.config, dev=job.config.dev, **spec.context, path=spec.path)
+    except jinja2.TemplateSyntaxError as exc:
+        return None, [ContentError(f"templates/{exc.name or spec.template}", exc.lineno or 1, f"template syntax error: {exc.message}")]
+    except Exception as exc:  # noqa: BLE001 - reported with its location, never swallowed
+        name, line = template_location(exc, spec.template)
+        return None, [ContentError(f"templates/{name}", line, f"{type(exc).__name__}: {exc} (while rendering {spec.source} into {spec.path})")]
+    errors = [ContentError(*template_line(job.config, spec.template, url), f"link {url!r} on {spec.path}: {problem}")
+              for url, problem in job.link_check(spec.path, text)]
+    if errors:
+        return None, errors
+    data = text.encode("utf-8")
+    if job.write is not None:
+        job.write(spec.path, data)
+    return hashlib.sha1(data).hexdigest(), []
+
+
+def template_line(config: Config, template: str, url: str) -> tuple[str, int]:
+    """Where a literal link is written in a template (or its base), for an error message."""
+    for name in (template, "base.html", "_macros.html"):
+        try:
+            text = (config.templates_dir / name).read_text(encoding="utf-8")
+        except OSError:
+            continue
+        at = text.find(url)
+        if at >= 0:
+            return f"templates/{name}", text.count("\n", 0, at) + 1
+    return f"templates/{template}", 1
+
+
+def render_chunk(indices: list[int]) -> tuple[dict[str, str], list[ContentError]]:
+    digests, errors = {}, []
+    for i in indices:
+        spec = _job.specs[i]
+        digest, errs = render_one(spec)
+        errors += errs
+        if digest is not None:
+            digests[spec.path] = digest
+    return digests, errors
+
+
+def worker_count(pages: int) -> int:
+    """Worker processes for a build of `pages` pages: none for small sites (forking costs more than it saves)."""
+    if pages < 400 or sys.platform != "linux" or threading.active_count() > 1:
+        return 0  # (forking a process that runs other threads, as serve does, is not safe)
+    return min(os.cpu_count() or 1, 8)
+
+
+def render_pages(specs: list[PageSpec], site: Site, config: Config, manifest: set[str], write, link_check,
+                 env: jinja2.Environment | None = None, workers: int = 0, meanwhile=None) -> tuple[dict[str, str], list[ContentError]]:
+    """Render `specs`, each handed to `write` as it is made; {path: digest} of each page, and every error.
+
+    With workers, pages are rendered by forked processes that inherit the site (nothing is
+    pickled but page indices and results); `meanwhile()` runs in this process while they work.
+    The output does not depend on which process rendered a page.
+    """
+    global _job, _manifest
+    env = env or make_environment(config.templates_dir)
+    for name in sorted({s.template for s in specs}):
+        try:
+            env.get_template(name)  # compile once, before forking
+        except jinja2.TemplateError:
+            pass  # reported when a page uses it
+    _job = Job(site, SiteView(site), config, env, specs, write, link_check)
+    _manifest = manifest
+    digests: dict[str, str] = {}
+    errors: list[ContentError] = []
+    try:
+        if workers and len(specs) > 1:
+            order = sorted(range(len(specs)), key=lambda i: specs[i].deps is not None)  # heavy pages first
+            chunks = [order[k::workers * 4] for k in range(workers * 4)]
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                pending = pool.map_async(render_chunk, chunks)
+                if meanwhile:
+                    meanwhile()
+                for d, e in pending.get():
+                    digests.update(d)
+                    errors += e
+        else:
+            if meanwhile:
+                meanwhile()
+            d, e = render_chunk(list(range(len(specs))))
+            digests.update(d)
+            errors += e
+    finally:
+        _job = None
+        _manifest = None
+    return digests, sorted(set(errors))
+
+
+def render_extras(site: Site, config: Config, html_paths: list[str]) -> dict[str, str]:
     """robots.txt always; sitemap.xml and the Atom feed only with a base URL (they need absolute URLs)."""
     out = {}
     robots = "User-agent: *\nAllow: /\n"
@@ -189,6 +337,63 @@ def render_extras(site: Site, config: Config, env: jinja2.Environment, html_path
             + "".join(f"  <url><loc>{xml_escape(base + p)}</loc></url>\n" for p in pages)
             + "</urlset>\n"
         )
+        env = make_environment(config.templates_dir)
         out["feed.xml"] = env.get_template("feed.xml").render(site=site, base=base, path="feed.xml")
     out["robots.txt"] = robots
     return out
+
+
+def extra_paths(config: Config) -> list[str]:
+    """Files of the site besides pages, assets and the index (serve adds its _dev/ files)."""
+    return (["robots.txt"] + (["sitemap.xml", "feed.xml"] if config.base_url else [])
+            + (["_dev/dev.js", "_dev/status.json"] if config.dev else []))
+
+
+# Links in rendered pages: the safety net for links a template writes without url() ---
+
+LINK = re.compile(r"""\b(?:href|src)\s*=\s*(["'])(.*?)\1""", re.I | re.S)
+EXTERNAL_SCHEMES = ("http:", "https:", "//")
+
+
+def link_checker(manifest: set[str], base_url: str | None):
+    """A function (page path, html) -> [(url, problem)] for every href/src that is not a file of the site."""
+    base = base_url.rstrip("/") + "/" if base_url else None
+    cache: dict[tuple[str, str], str | None] = {}
+
+    def check(page: str, text: str) -> list[tuple[str, str]]:
+        folder = posixpath.dirname(page)
+        found = []
+        for match in LINK.finditer(text):
+            url = match.group(2).strip()
+            key = (folder, url)
+            if key not in cache:
+                if base and url.startswith(base):  # 404.html's <base>, which lets it work at any depth
+                    rest = url[len(base):]
+                    cache[key] = link_problem("", rest, manifest) if rest else None
+                else:
+                    cache[key] = link_problem(folder, url, manifest)
+            if cache[key]:
+                found.append((url, cache[key]))
+        return found
+
+    return check
+
+
+def link_problem(folder: str, url: str, manifest: set[str]) -> str | None:
+    if url.startswith(("mailto:", "#")):
+        return None
+    if url == "":
+        return "empty link"
+    if url.lower().startswith(EXTERNAL_SCHEMES):
+        return "points outside the site; the hub links only to its own files"
+    if ":" in url.split("/")[0]:
+        return "unsupported URL scheme"
+    if url.startswith("/"):
+        return "absolute path; links must be relative so the site works from disk"
+    target = url.split("#", 1)[0].split("?", 1)[0]
+    if target == "" or target.endswith("/") or target in (".", ".."):
+        return "links to a folder; name the file (…/index.html)"
+    resolved = posixpath.normpath(posixpath.join(folder, target))
+    if resolved.startswith("../") or resolved == "..":
+        return "leaves the site folder"
+    return None if resolved in manifest else f"no such file in the site ({resolved})"

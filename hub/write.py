@@ -1,122 +1,193 @@
-"""Stage 6, write: check every internal link, then write into a fresh folder and swap it in.
+"""Stage 6, write: stream the site into a staging folder, then swap it into place in one step.
 
-A failed build never touches the previous output: the new site is written beside
-it and renamed into place only when everything succeeded.
+The output folder always exists and is always a whole site, old or new, at every
+instant, even if the build is killed: the new tree is written beside it and exchanged
+with it by one atomic rename (Linux `renameat2(RENAME_EXCHANGE)`, macOS
+`renamex_np(RENAME_SWAP)`; elsewhere two renames, with a moment in between). A lock
+makes a second build into the same folder wait; leftovers of killed builds are removed
+by the next one. The build replaces only a folder that is absent, empty, or marked as
+a previous hub build, so `--out` can never delete anything else.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import os
-import posixpath
-import re
+import platform
 import shutil
+import sys
 import tempfile
-from functools import lru_cache
 from pathlib import Path
 
 from .errors import BuildError, ContentError
 
-LINK = re.compile(r"""\b(?:href|src)\s*=\s*(["'])(.*?)\1""", re.I | re.S)
-EXTERNAL_SCHEMES = ("http:", "https:", "//")
-ALLOWED_SCHEMES = ("mailto:",)
+MARKER = ".hub-site"
+MARKER_TEXT = "Built by the Relationships Hub (build.py). The next build replaces this folder whole.\n"
 
 
-def collect_assets(assets_dir: Path) -> dict[str, bytes]:
-    """Every file under assets/, keyed by its output path (assets/…)."""
-    out = {}
-    if assets_dir.is_dir():
-        for p in sorted(assets_dir.rglob("*")):
-            if p.is_file() and not p.name.startswith("."):
-                out["assets/" + p.relative_to(assets_dir).as_posix()] = p.read_bytes()
-    return out
+class OutputError(Exception):
+    """The output folder cannot be used; the message says why, in one line."""
 
 
-def check_links(files: dict[str, str | bytes], base_url: str | None = None) -> list[ContentError]:
-    """Every href/src in every HTML page must name a file of the site, relatively."""
-    errors = []
-    for path in sorted(files):
-        if not path.endswith(".html"):
-            continue
-        text = files[path]
-        for match in LINK.finditer(text):
-            url = match.group(2).strip()
-            if base_url and url.startswith(base_url.rstrip("/") + "/"):
-                # An absolute link to the site itself (404.html's <base>, which lets it
-                # work at any depth): check it as a link from the site root.
-                path_from_root = url[len(base_url.rstrip("/")) + 1:]
-                problem = link_problem("index.html", path_from_root, files) if path_from_root else None
-            else:
-                problem = link_problem(path, url, files)
-            if problem:
-                line = text.count("\n", 0, match.start()) + 1
-                errors.append(ContentError(f"site/{path}", line, f"link {url!r}: {problem}"))
-    return errors
-
-
-def link_problem(page: str, url: str, files) -> str | None:
-    problem, resolved = _classify(posixpath.dirname(page), url)
-    if problem or resolved is None:
-        return problem
-    return None if resolved in files else f"no such file in the site ({resolved})"
-
-
-@lru_cache(maxsize=65536)
-def _classify(folder: str, url: str) -> tuple[str | None, str | None]:
-    """(problem, None) for a bad link; (None, path from the site root) for a file link; (None, None) if nothing to check."""
-    if url.startswith(ALLOWED_SCHEMES) or url.startswith("#"):
-        return None, None
-    if url == "":
-        return "empty link", None
-    if url.lower().startswith(EXTERNAL_SCHEMES):
-        return "points outside the site; the hub links only to its own files", None
-    if ":" in url.split("/")[0]:
-        return "unsupported URL scheme", None
-    if url.startswith("/"):
-        return "absolute path; links must be relative so the site works from disk", None
-    target = url.split("#", 1)[0].split("?", 1)[0]
-    if target == "" or target.endswith("/") or target in (".", ".."):
-        return "links to a folder; name the file (…/index.html)", None
-    resolved = posixpath.normpath(posixpath.join(folder, target))
-    if resolved.startswith("../") or resolved == "..":
-        return "leaves the site folder", None
-    return None, resolved
-
-
-def safe_path(out: Path, rel: str) -> Path:
-    """The destination of `rel` inside `out`; refuses anything that would land outside."""
-    target = (out / rel).resolve()
-    if not str(target).startswith(str(out.resolve()) + os.sep):
-        raise BuildError([ContentError(rel, 1, "refusing to write outside the output folder")])
-    return target
-
-
-def write_site(files: dict[str, str | bytes], out_dir: Path) -> None:
-    """Write every file into a temporary folder beside `out_dir`, then swap it into place."""
-    out_dir = out_dir.resolve()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
+def refuse_reason(out_dir: Path, root: Path) -> str | None:
+    """Why `out_dir` must not be replaced by a build, or None when it may."""
+    if out_dir == root or out_dir in root.parents:
+        return f"{out_dir} holds the project itself; choose a folder for the site alone (the default is site/)"
+    for folder in ("content", "templates", "assets", ".git"):
+        source = root / folder
+        if out_dir == source or source in out_dir.parents:
+            return f"{out_dir} is inside the project's {folder}/ folder; choose a folder outside it"
+    if not out_dir.exists() and not out_dir.is_symlink():
+        return None
+    if out_dir.is_symlink() or not out_dir.is_dir():
+        return f"{out_dir} exists and is not a folder; choose another --out"
     try:
-        for rel in sorted(files):
-            target = safe_path(staging, rel)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            data = files[rel]
-            if isinstance(data, str):
-                data = data.encode("utf-8")
-            target.write_bytes(data)
-        os.chmod(staging, 0o755)
-        swap_into_place(staging, out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+        names = os.listdir(out_dir)
+    except OSError as exc:
+        return f"cannot read {out_dir}: {exc.strerror}"
+    if not names or MARKER in names or is_earlier_hub_build(out_dir, names):
+        return None
+    return (f"refusing to replace {out_dir}: it is not empty and not a hub build (it has no {MARKER} file); "
+            "choose an empty or new folder")
 
 
-def swap_into_place(staging: Path, out_dir: Path) -> None:
-    """Replace out_dir by staging with two renames; the old tree is removed afterwards."""
-    if out_dir.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
-        old.rmdir()
-        os.rename(out_dir, old)
-        os.rename(staging, out_dir)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.rename(staging, out_dir)
+def is_earlier_hub_build(out_dir: Path, names: list[str]) -> bool:
+    """A site built before the marker existed: index.html beside an index.js that sets HUB_INDEX."""
+    if "index.html" not in names or "index.js" not in names:
+        return False
+    try:
+        with open(out_dir / "index.js", "rb") as f:
+            return f.read(20).startswith(b"window.HUB_INDEX")
+    except OSError:
+        return False
+
+
+class Output:
+    """A build's output: a locked staging folder beside `out_dir`, published by an atomic swap."""
+
+    def __init__(self, out_dir: Path, root: Path):
+        self.out_dir = out_dir
+        self.root = root
+        self.staging: Path | None = None
+        self._lock = None
+        self._made: set[str] = set()
+
+    # Before writing ----------------------------------------------------------------
+
+    def open(self, on_wait=None) -> None:
+        """Check the folder may be replaced, take the lock, clean leftovers, make the staging folder."""
+        reason = refuse_reason(self.out_dir, self.root)
+        if reason:
+            raise OutputError(reason)
+        parent = self.out_dir.parent
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+            self._lock = take_lock(parent / f".{self.out_dir.name}.lock", on_wait)
+            for pattern in (f".{self.out_dir.name}.new-*", f".{self.out_dir.name}.old-*"):
+                for leftover in parent.glob(pattern):  # from builds that were killed
+                    shutil.rmtree(leftover, ignore_errors=True)
+            self.staging = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}.new-", dir=parent))
+            os.chmod(self.staging, 0o755)
+        except OSError as exc:
+            self.close()
+            raise OutputError(f"cannot prepare {self.out_dir}: {exc.strerror or exc}") from None
+
+    # Writing -----------------------------------------------------------------------
+
+    def target(self, rel: str) -> Path:
+        if rel.startswith("/") or rel.startswith("../") or "/../" in rel or rel in ("", ".", ".."):
+            raise BuildError([ContentError(rel, 0, "refusing to write outside the output folder")])
+        folder = rel.rpartition("/")[0]
+        if folder and folder not in self._made:
+            (self.staging / folder).mkdir(parents=True, exist_ok=True)
+            self._made.add(folder)
+        return self.staging / rel
+
+    def write(self, rel: str, data: bytes) -> None:
+        with open(self.target(rel), "wb") as f:
+            f.write(data)
+
+    def copy(self, rel: str, source: Path) -> None:
+        shutil.copyfile(source, self.target(rel))
+
+    # Publishing --------------------------------------------------------------------
+
+    def publish(self) -> None:
+        """Swap the staging folder into place: one atomic step; then remove the old tree."""
+        try:
+            (self.staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+            if self.out_dir.exists():
+                exchange(self.staging, self.out_dir)
+                shutil.rmtree(self.staging, ignore_errors=True)  # it now holds the previous site
+            else:
+                os.rename(self.staging, self.out_dir)
+            self.staging = None
+        except OSError as exc:
+            raise OutputError(f"cannot publish into {self.out_dir}: {exc.strerror or exc}") from None
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Remove what was not published, and release the lock."""
+        if self.staging is not None:
+            shutil.rmtree(self.staging, ignore_errors=True)
+            self.staging = None
+        if self._lock is not None:
+            os.close(self._lock)
+            self._lock = None
+
+
+def take_lock(path: Path, on_wait=None) -> int:
+    """An exclusive lock on `path` (held until closed); waits, saying so, while another build holds it."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        import fcntl
+    except ImportError:  # no advisory locks here: carry on unlocked
+        return fd
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        if on_wait:
+            on_wait()
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    return fd
+
+
+# The atomic swap --------------------------------------------------------------------
+
+AT_FDCWD = -100
+RENAME_EXCHANGE = 2  # Linux renameat2 flag
+RENAME_SWAP = 2  # macOS renamex_np flag
+SYS_RENAMEAT2 = {"x86_64": 316, "aarch64": 276, "arm64": 276, "riscv64": 276, "ppc64le": 357, "s390x": 347}
+
+
+def _libc():
+    return ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+
+
+def exchange(a: Path, b: Path) -> None:
+    """Swap the paths `a` and `b` atomically where the system can; else with two renames."""
+    fa, fb = os.fsencode(a), os.fsencode(b)
+    try:
+        libc = _libc()
+    except OSError:
+        libc = None
+    if libc is not None and sys.platform.startswith("linux"):
+        if hasattr(libc, "renameat2"):
+            result = libc.renameat2(AT_FDCWD, fa, AT_FDCWD, fb, RENAME_EXCHANGE)
+        elif platform.machine() in SYS_RENAMEAT2:
+            result = libc.syscall(SYS_RENAMEAT2[platform.machine()], AT_FDCWD, fa, AT_FDCWD, fb, RENAME_EXCHANGE)
+        else:
+            result = None
+        if result == 0:
+            return
+    elif libc is not None and sys.platform == "darwin" and hasattr(libc, "renamex_np"):
+        if libc.renamex_np(fa, fb, RENAME_SWAP) == 0:
+            return
+    # The fallback: b is missing for the moment between the two renames.
+    old = Path(tempfile.mkdtemp(prefix=f".{b.name}.old-", dir=b.parent))
+    old.rmdir()
+    os.rename(b, old)
+    os.rename(a, b)
+    os.rename(old, a)

@@ -56,7 +56,7 @@ PLACED_BY_MEANING = {
 
 @pytest.fixture(scope="module")
 def site():
-    return build.check(Config(ROOT, ROOT / "site"))
+    return build.check(Config(ROOT, ROOT / "site")).site
 
 
 def norm(text: str) -> str:

@@ -23,8 +23,9 @@ def check_errors(tmp_path, files) -> list[str]:
     result = run(root, "check")
     assert result.returncode == 1, result.stdout
     lines = result.stderr.strip().splitlines()
-    assert lines[-1].endswith("found.")
-    return lines[:-1]
+    assert lines[-1].startswith("Each line is path:line: what is wrong.")
+    assert lines[-2].endswith("found.")
+    return lines[:-2]
 
 
 CARD_ONLY = "---\ntitle: Card Only\ncards:" + GOOD_CARD + "---\n"
@@ -51,7 +52,8 @@ CARD_ONLY = "---\ntitle: Card Only\ncards:" + GOOD_CARD + "---\n"
      ["content/case-studies/x.md:3: number: 'one' is not a whole number"]),
     ("invalid YAML",
      GOOD_CASE_STUDY.replace("number: 1", "number: [1"),
-     ["content/case-studies/x.md:3: invalid YAML: while parsing a flow sequence, did not find expected ',' or ']'"]),
+     ["content/case-studies/x.md:3: invalid YAML: a list opened with '[' is not closed with ']' "
+      "(the parser says: while parsing a flow sequence, did not find expected ',' or ']')"]),
     ("no front matter",
      "title: X\n",
      ["content/case-studies/x.md:1: missing front matter: the file must start with a line '---'"]),
@@ -69,7 +71,8 @@ CARD_ONLY = "---\ntitle: Card Only\ncards:" + GOOD_CARD + "---\n"
      ["content/case-studies/x.md:4: cards[0].key_learning: missing (required)"]),
     ("external link",
      GOOD_CASE_STUDY + "\nSee [our site](https://acme.example.org).\n",
-     ["content/case-studies/x.md:14: link to 'https://acme.example.org': the hub links only to its own pages; write the address as plain text"]),
+     ["content/case-studies/x.md:14: link 'https://acme.example.org': points outside the site: the hub links only to "
+      "its own pages; write the address as plain text"]),
     ("bad file name",
      GOOD_CASE_STUDY,
      None),
@@ -90,8 +93,9 @@ def test_duplicate_numbers_and_dangling_references(tmp_path):
         "london/themes/community.md": THEME,
         "london/ideas/co-housing.md": IDEA.replace("[acme]", "[acme, timson]").replace("power: planner", "power: planer"),
     })
-    assert errors == [
-        "content/case-studies/other.md:3: number: 1 is already used by content/case-studies/acme.md",
+    assert errors == [  # a shared number names every file that has it, each at its own line
+        "content/case-studies/acme.md:3: number: collection number 1 is also used by content/case-studies/other.md; each must be different",
+        "content/case-studies/other.md:3: number: collection number 1 is also used by content/case-studies/acme.md; each must be different",
         "content/london/ideas/co-housing.md:6: case_studies[1]: 'timson' is not a known case study (see content/case-studies/)",
         "content/london/ideas/co-housing.md:9: actions[0].power: 'planer' is not a known Mayor's power; did you mean 'planner'?",
     ]
@@ -149,7 +153,7 @@ def test_failed_build_leaves_the_previous_site_untouched(tmp_path):
     assert "content/case-studies/broken.md:5: sectors[0]: 'Helth'" in second.stderr
     assert "was left as it was" in second.stderr
     assert tree_digest(root / "site") == before
-    assert not [p for p in root.iterdir() if p.name.startswith(".site")], "staging folders must be cleaned up"
+    assert [p.name for p in root.iterdir() if p.name.startswith(".site")] == [".site.lock"], "staging folders must be cleaned up"
 
 
 def test_template_error_names_template_line_and_content_file(tmp_path):
@@ -189,17 +193,92 @@ def test_new_writes_a_draft_that_builds_but_is_not_published(tmp_path):
     assert again.returncode == 1 and "exists already" in again.stderr
 
 
-def test_script_in_markdown_never_reaches_a_page(tmp_path):
-    evil = GOOD_CASE_STUDY.replace("summary: Acme helps people.", 'summary: "Acme <script>alert(1)</script> helps <img src=x onerror=alert(2)>."')
-    evil += '\n<script>alert(3)</script>\n\n<a href="javascript:alert(4)">x</a> <iframe src="x.html"></iframe> <b style="color:red" onmouseover="alert(5)">b</b>\n'
-    root = make_project(tmp_path, {"case-studies/acme.md": evil})
-    result = run(root, "build")
-    assert result.returncode == 0, result.stderr
-    html = (root / "site" / "case-studies" / "acme" / "index.html").read_text()
-    for i in range(1, 6):
-        assert f"alert({i})" not in html or f"&lt;script&gt;alert({i})" in html
-    assert "<script>alert" not in html and "onerror" not in html and "javascript:" not in html
-    assert "<iframe" not in html and "onmouseover" not in html and 'style="' not in html
+def test_script_in_markdown_is_refused_at_its_line_and_never_reaches_a_page(tmp_path):
+    evil = GOOD_CASE_STUDY.replace("summary: Acme helps people.", 'summary: "Acme <script>alert(1)</script> helps."')
+    evil += '\n<a href="javascript:alert(4)">x</a>\n\n[y](javascript:alert(5))\n'
+    errors = check_errors(tmp_path, {"case-studies/acme.md": evil})
+    assert errors == [
+        "content/case-studies/acme.md:7: raw HTML '</script>' is not allowed in content: write Markdown (it would be shown as text)",
+        "content/case-studies/acme.md:7: raw HTML '<script>' is not allowed in content: write Markdown (it would be shown as text)",
+        "content/case-studies/acme.md:14: raw HTML '</a>' is not allowed in content: write Markdown (it would be shown as text)",
+        "content/case-studies/acme.md:14: raw HTML '<a href=\"javascript:alert(4)\">' is not allowed in content: write Markdown (it would be shown as text)",
+        "content/case-studies/acme.md:16: link 'javascript:alert(5)': a 'javascript:' link is not allowed: links must be relative paths to pages of the hub (or mailto:)",
+    ]
+
+
+EVERY_MISTAKE = """---
+title: Mistakes Trust
+number: 7
+type_of_place: [Charity]
+sectors: [Health]
+location: Leeds, England
+summary: Mistakes helps people.
+spotlight: Trusting relationships help.
+title: Mistakes Trust Again
+opportunities:
+  planning: A plan with [a folder link](../)
+---
+An [absolute link](/case-studies/index.html).
+A [missing page](../nowhere/index.html).
+![A missing picture](../../assets/nope.png)
+[Run this](javascript:alert(1)) and [read that](file:///etc/passwd).
+See [the site][home] or <https://example.org>.
+
+[home]: https://example.org/home
+"""
+
+
+def test_one_check_finds_every_kind_of_mistake_each_at_the_line_where_it_was_written(tmp_path):
+    root = make_project(tmp_path, {
+        "case-studies/mistakes.md": EVERY_MISTAKE,
+        "case-studies/other.md": GOOD_CASE_STUDY.replace("number: 1", "number: 7"),
+        "case-studies/tab.md": "---\ntitle: Tab\n\tnumber: 2\n---\n",
+        "case-studies/indent.md": "---\ntitle: Indent\nsectors:\n  - Health\n - Housing\n---\n",
+        "case-studies/..md": GOOD_CASE_STUDY,
+        "case-studies/.x.md": GOOD_CASE_STUDY,
+        "case-studies/sub/y.md": GOOD_CASE_STUDY,
+        "case-studies/notes.txt": "notes\n",
+        "pages/cards.md": "---\ntitle: Cards\ndescription: A page in the deck's place.\n---\n",
+        "london/themes/community.md": THEME,
+        "london/ideas/co-housing.md": IDEA.replace("[acme]", "[tab]"),  # cites a broken file: no second error
+    })
+    result = run(root, "check")
+    assert result.returncode == 1
+    errors = result.stderr.strip().splitlines()[:-2]
+    m = "content/case-studies/mistakes.md"
+    assert errors == [
+        "content/case-studies/..md:1: hidden file: the build does not read it; rename it without the leading '.' or remove it",
+        "content/case-studies/.x.md:1: hidden file: the build does not read it; rename it without the leading '.' or remove it",
+        "content/case-studies/indent.md:5: invalid YAML: this line's indentation does not match the lines above it (or a value has stray "
+        "text after it) (the parser says: while parsing a block mapping, did not find expected key)",
+        f"{m}:3: number: collection number 7 is also used by content/case-studies/other.md; each must be different",
+        f"{m}:9: title: this key is written twice (first on line 2); the second would silently replace the first: keep one",
+        f"{m}:11: link '../': links to a folder: name the file (…/index.html) so the link also works from disk",
+        f"{m}:13: link '/case-studies/index.html': an absolute path: write it relative to this page (for example "
+        "../../cards/index.html), so the site also works from disk",
+        f"{m}:14: link '../nowhere/index.html': no such page or file in the site (case-studies/nowhere/index.html)",
+        f"{m}:15: image '../../assets/nope.png': no such file in the site (assets/nope.png)",
+        f"{m}:16: link 'file:///etc/passwd': a 'file:' link is not allowed: links must be relative paths to pages of the hub (or mailto:)",
+        f"{m}:16: link 'javascript:alert(1)': a 'javascript:' link is not allowed: links must be relative paths to pages of the hub (or mailto:)",
+        f"{m}:17: link 'https://example.org': points outside the site: the hub links only to its own pages; write the address as plain text",
+        f"{m}:19: link 'https://example.org/home': points outside the site: the hub links only to its own pages; write the address as plain text",
+        "content/case-studies/notes.txt:1: the build reads only .md files in content/case-studies/: rename it to end in .md, or remove it",
+        "content/case-studies/other.md:3: number: collection number 7 is also used by content/case-studies/mistakes.md; each must be different",
+        "content/case-studies/sub/y.md:1: the build does not read subfolders of content/case-studies/: move the file up into that folder",
+        "content/case-studies/tab.md:3: invalid YAML: a tab character: YAML indents with spaces only (the parser says: "
+        "while scanning a plain scalar, found a tab character that violates indentation)",
+        "content/pages/cards.md:1: this page would be written to cards/index.html, where the page made by templates/cards.html "
+        "also goes; rename the file",
+    ]
+    assert result.stderr.strip().splitlines()[-2] == f"{len(errors)} problems found."
+
+
+def test_build_finds_exactly_what_check_finds(tmp_path):
+    root = make_project(tmp_path, {"case-studies/mistakes.md": EVERY_MISTAKE})
+    checked, built = run(root, "check"), run(root, "build")
+    assert checked.returncode == built.returncode == 1
+    assert checked.stderr.splitlines()[:-2] == built.stderr.splitlines()[:-3]
+    assert not (root / "site").exists()
 
 
 def test_help_for_each_command():

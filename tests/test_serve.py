@@ -1,7 +1,8 @@
-"""`build.py serve`: live rebuilds, and a failed rebuild keeps the last good build and shows the error."""
+"""`build.py serve`: live rebuilds of what changed, errors over the page, and a server that answers only to itself."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import socket
 import subprocess
@@ -10,6 +11,7 @@ import time
 import urllib.request
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import GOOD_CASE_STUDY, ROOT, make_project
 
@@ -25,28 +27,39 @@ def get(url: str) -> str:
         return r.read().decode()
 
 
-def wait_for(predicate, seconds=15.0):
+def status(base: str) -> dict:
+    return json.loads(get(base + "_dev/status.json"))
+
+
+def wait_for(predicate, seconds=20.0):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
             if predicate():
                 return True
-        except OSError:
+        except (OSError, ValueError):
             pass
-        time.sleep(0.2)
+        time.sleep(0.05)
     return False
+
+
+def start(root):
+    port = free_port()
+    with open(root.parent / "serve.log", "w") as log:  # the child keeps its own copy of the file
+        proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", "--port", str(port), "--root", str(root)],
+                                stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}/"
+    assert wait_for(lambda: get(base + "_dev/status.json")), "serve did not start"
+    return proc, base, port
 
 
 @pytest.fixture
 def served(tmp_path):
     root = make_project(tmp_path, {"case-studies/acme.md": GOOD_CASE_STUDY})
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", "--port", str(port), "--root", str(root)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}/"
+    proc, base, port = start(root)
     try:
-        assert wait_for(lambda: "Acme Trust" in get(base + "case-studies/acme/index.html")), "serve did not start"
-        yield root, base
+        assert wait_for(lambda: "Acme Trust" in get(base + "case-studies/acme/index.html"))
+        yield root, base, port
     finally:
         proc.terminate()
         proc.wait(timeout=10)
@@ -54,7 +67,7 @@ def served(tmp_path):
 
 @pytest.mark.browser
 def test_serve_rebuilds_and_keeps_the_last_good_build_on_error(served, page):
-    root, base = served
+    root, base, _ = served
     source = root / "content" / "case-studies" / "acme.md"
     text = source.read_text()
 
@@ -62,17 +75,128 @@ def test_serve_rebuilds_and_keeps_the_last_good_build_on_error(served, page):
     assert wait_for(lambda: "Acme Trust Renamed" in get(base + "case-studies/acme/index.html"))
 
     source.write_text(text.replace("[Health]", "[Helth]"))
-    assert wait_for(lambda: not json.loads(get(base + "_dev/status.json"))["ok"])
-    status = json.loads(get(base + "_dev/status.json"))
-    assert status["errors"] == ["content/case-studies/acme.md:5: sectors[0]: 'Helth' is not a known sector "
-                                "(see content/taxonomies/sectors.yaml); did you mean 'Health'?"]
+    assert wait_for(lambda: not status(base)["ok"])
+    assert status(base)["errors"] == ["content/case-studies/acme.md:5: sectors[0]: 'Helth' is not a known sector "
+                                      "(see content/taxonomies/sectors.yaml); did you mean 'Health'?"]
     assert "Acme Trust Renamed" in get(base + "case-studies/acme/index.html")  # the last good build
 
     page.goto(base + "case-studies/acme/index.html")
-    banner = page.get_by_role("alert")
-    banner.wait_for()
-    assert "The last rebuild failed" in banner.inner_text() and "'Helth'" in banner.inner_text()
+    overlay = page.get_by_role("alert", name="Build errors")
+    expect(overlay).to_contain_text("this is the last good build")
+    expect(overlay).to_contain_text("content/case-studies/acme.md:5: sectors[0]: 'Helth'")
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    assert in_view(page, overlay), "the error overlay must stay in view however the page is scrolled"
 
-    source.write_text(text)
-    assert wait_for(lambda: json.loads(get(base + "_dev/status.json"))["ok"])
-    assert "Acme Trust Renamed" not in get(base + "case-studies/acme/index.html")
+    source.write_text(text)  # the open page reloads by itself, without the overlay
+    expect(page.get_by_role("heading", level=1)).to_have_text("Acme Trust")
+    expect(overlay).to_have_count(0)
+    assert status(base)["ok"]
+
+
+def in_view(page, locator) -> bool:
+    box = locator.bounding_box()
+    size = page.viewport_size
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= size["height"] + 1
+
+
+@pytest.mark.browser
+def test_an_open_page_follows_every_save_and_a_burst_ends_on_the_last(served, page):
+    root, base, _ = served
+    source = root / "content" / "case-studies" / "acme.md"
+    text = source.read_text()
+    page.goto(base + "case-studies/acme/index.html")
+    heading = page.get_by_role("heading", level=1)
+    source.write_text(text.replace("title: Acme Trust", "title: Acme One"))
+    expect(heading).to_have_text("Acme One")
+    time.sleep(1)  # a second save one second after the first (it used to be dropped for 30 s)
+    source.write_text(text.replace("title: Acme Trust", "title: Acme Two"))
+    expect(heading).to_have_text("Acme Two")
+    for i in range(6):  # a burst: the preview must end on the last one
+        source.write_text(text.replace("title: Acme Trust", f"title: Acme Burst {i}"))
+        time.sleep(0.03)
+    expect(heading).to_have_text("Acme Burst 5", timeout=15000)
+    assert "Acme Burst 5" in get(base + "case-studies/acme/index.html")
+
+
+def test_a_rebuild_renders_only_the_pages_a_change_affects(tmp_path):
+    import build
+    from hub.config import Config
+    from hub.serve import ServeCache
+
+    other = GOOD_CASE_STUDY.replace("number: 1", "number: 2").replace("Acme Trust", "Bravo Trust").replace(
+        "planning: A plan.", "storytelling: Stories.").replace("  training: Training.\n", "")
+    root = make_project(tmp_path, {"case-studies/acme.md": GOOD_CASE_STUDY, "case-studies/bravo.md": other,
+                                   "pages/about.md": "---\ntitle: About\ndescription: About us.\n---\nText.\n"})
+    out = tmp_path / "served"
+    config = Config(root, out, dev=True)
+    cache = ServeCache(out)
+    rendered = []
+    original = cache.changed
+    cache.changed = lambda specs, results, config: rendered.append([s.path for s in original(specs, results, config)]) or [s for s in specs if s.path in rendered[-1]]
+    first = build.build(config, cache=cache)
+    assert sorted(rendered[0]) == sorted(p for p in first.files if p.endswith(".html"))  # the first build renders all
+    build.build(config, cache=cache)
+    assert rendered[1] == []  # nothing changed: nothing rendered
+    source = root / "content" / "case-studies" / "bravo.md"
+    source.write_text(source.read_text().replace("Stories.", "More stories."))
+    again = build.build(config, cache=cache)
+    pages = set(rendered[2])
+    assert "case-studies/bravo/index.html" in pages and "case-studies/index.html" in pages
+    assert "about/index.html" not in pages  # a page of its own: only its file and the skeleton count
+    assert "More stories." in (out / "case-studies" / "bravo" / "index.html").read_text()
+    assert set(again.files) == set(first.files)
+    # The previous and next case studies show the changed one's title, so they are rendered again with it.
+    source.write_text(source.read_text().replace("Bravo Trust", "Bravo Renamed"))
+    build.build(config, cache=cache)
+    assert "case-studies/acme/index.html" in rendered[3]
+    assert "Bravo Renamed" in (out / "case-studies" / "acme" / "index.html").read_text()
+
+
+def test_serve_starts_with_broken_content_shows_why_and_recovers(tmp_path):
+    root = make_project(tmp_path, {"case-studies/acme.md": GOOD_CASE_STUDY.replace("[Health]", "[Helth]")})
+    proc, base, _ = start(root)
+    try:
+        assert not status(base)["ok"] and not status(base)["built"]
+        assert "'Helth' is not a known sector" in status(base)["errors"][0]
+        waiting = get(base + "index.html")
+        assert "Waiting for a good build" in waiting and "_dev/dev.js" in waiting
+        (root / "content" / "case-studies" / "acme.md").write_text(GOOD_CASE_STUDY.lstrip())
+        assert wait_for(lambda: status(base) == {"built": True, "errors": [], "ok": True})
+        assert "Acme Trust" in get(base + "case-studies/acme/index.html")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_drafts_are_shown_in_serve_and_marked(tmp_path):
+    draft = GOOD_CASE_STUDY.replace("number: 1\n", "number: 1\ndraft: true\n")
+    root = make_project(tmp_path, {"case-studies/acme.md": draft})
+    proc, base, _ = start(root)
+    try:
+        assert wait_for(lambda: "Acme Trust" in get(base + "case-studies/acme/index.html"))
+        assert 'class="badge badge--draft">Draft' in get(base + "case-studies/acme/index.html")
+        assert 'badge--draft">Draft</span>' in get(base + "case-studies/index.html")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def answer(port: int, path: str, host: str | None = None) -> int:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    conn.putrequest("GET", path, skip_host=True)
+    conn.putheader("Host", host or f"127.0.0.1:{port}")
+    conn.endheaders()
+    code = conn.getresponse().status
+    conn.close()
+    return code
+
+
+def test_the_preview_answers_only_to_its_own_host_and_never_fails_on_a_strange_path(served):
+    _, base, port = served
+    assert answer(port, "/index.html") == 200
+    assert answer(port, "/index.html", host=f"localhost:{port}") == 200
+    assert answer(port, "/index.html", host="attacker.example:80") == 403  # DNS rebinding
+    assert answer(port, "/index.html", host=f"attacker.example:{port}") == 403
+    for strange in ("/index.html%00.txt", "/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/a\\b", "/%ff%fe",
+                    "/case-studies/", "/.hub-site", "/" + "x" * 5000, "/index.html?%00=%00"):
+        assert answer(port, strange) in (200, 400, 404), strange  # never a 500

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from hub.write import LINK
+from hub.render import LINK
 
 
 def html_pages(site_dir):

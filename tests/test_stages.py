@@ -4,20 +4,30 @@ from __future__ import annotations
 
 import pytest
 
+from html.parser import HTMLParser
+from pathlib import Path
+
+import yaml
+
 from hub import models as m
-from hub.errors import did_you_mean, format_loc
-from hub.load import read_markdown, yaml_lines
-from hub.markdown import render_inline, render_markdown
+from hub import yamlsafe
+from hub.errors import BuildError, did_you_mean, format_loc
+from hub.load import Entry, decode, split_markdown
+from hub.markdown import TooSlow, convert, for_page, inspect, time_limit, unwrap
+from hub.render import link_checker, link_problem
 from hub.scaffold import slugify
-from hub.validate import parse
-from hub.write import check_links, link_problem, safe_path
-from hub.errors import BuildError
+from hub.validate import markdown_texts, parse_entry
+from hub.write import Output, exchange
 
 
 # load ---------------------------------------------------------------------------
 
+def read(text: str, path: str = "content/case-studies/x.md"):
+    return split_markdown(Entry(path, Path(path), "case-studies"), text, "digest")
+
+
 def test_front_matter_and_body_are_split_with_their_lines():
-    source, errors = read_markdown("content/x.md", "---\ntitle: X\nnumber: 3\n---\nBody line\n")
+    source, errors = read("---\ntitle: X\nnumber: 3\n---\nBody line\n")
     assert errors == []
     assert source.data == {"title": "X", "number": 3}
     assert source.body == "Body line\n"
@@ -26,52 +36,127 @@ def test_front_matter_and_body_are_split_with_their_lines():
 
 
 def test_missing_or_unclosed_front_matter_is_an_error_at_line_1():
-    _, errors = read_markdown("content/x.md", "title: X\n")
-    assert [str(e) for e in errors] == ["content/x.md:1: missing front matter: the file must start with a line '---'"]
-    _, errors = read_markdown("content/x.md", "---\ntitle: X\n")
-    assert [str(e) for e in errors] == ["content/x.md:1: front matter is not closed: add a line '---' after it"]
+    _, errors = read("title: X\n")
+    assert [str(e) for e in errors] == ["content/case-studies/x.md:1: missing front matter: the file must start with a line '---'"]
+    _, errors = read("---\ntitle: X\n")
+    assert [str(e) for e in errors] == ["content/case-studies/x.md:1: front matter is not closed: add a line '---' after it"]
+    _, errors = read("")
+    assert [str(e) for e in errors] == ["content/case-studies/x.md:1: empty file: it must start with front matter between two '---' lines"]
+
+
+def test_byte_order_mark_and_every_kind_of_line_end_are_read_alike():
+    plain = "---\ntitle: X\nnumber: 3\n---\nBody\n"
+    for data in (b"\xef\xbb\xbf" + plain.encode(), plain.replace("\n", "\r\n").encode(), plain.replace("\n", "\r").encode()):
+        text, err = decode("content/x.md", data)
+        assert err is None
+        source, errors = read(text)
+        assert errors == [] and source.data == {"title": "X", "number": 3} and source.line(("number",)) == 3
+
+
+def test_bytes_that_are_not_utf8_are_reported_at_their_line():
+    text, err = decode("content/x.md", b"---\ntitle: caf\xe9\n---\n")
+    assert text is None and str(err) == "content/x.md:2: not UTF-8 text (byte 0xe9 in column 11); save the file as UTF-8"
 
 
 def test_yaml_error_names_the_line_where_the_broken_value_starts():
-    _, errors = read_markdown("content/x.md", "---\ntitle: X\nnumber: [3\nsummary: y\n---\n")
-    assert len(errors) == 1
-    assert str(errors[0]).startswith("content/x.md:3: invalid YAML:")
+    _, errors = read("---\ntitle: X\nnumber: [3\nsummary: y\n---\n")
+    assert [str(e) for e in errors] == [
+        "content/case-studies/x.md:3: invalid YAML: a list opened with '[' is not closed with ']' "
+        "(the parser says: while parsing a flow sequence, did not find expected ',' or ']')"]
 
 
-def test_yaml_lines_maps_nested_keys_and_list_items():
-    lines = yaml_lines("a: 1\ncards:\n  - title: T\n    keywords: [x, y]\n")
-    assert lines[("a",)] == 1
-    assert lines[("cards", 0)] == 3
-    assert lines[("cards", 0, "keywords")] == 4
-    assert lines[("cards", 0, "keywords", 1)] == 4
+@pytest.mark.parametrize("text, line, words", [
+    ("title: X\nsectors:\n  - A\n - B\nlocation: x\n", 4, "indentation does not match"),
+    ("title: X\nsummary: >-\n  text\n location: y\n", 4, "indentation does not match"),
+    ("title: X\n\tnumber: 2\n", 2, "a tab character"),
+    ("title: Acme: the best\n", 1, "put the whole value in quotes"),
+    ('title: "unfinished\nnext: 1\n', 1, "a quotation mark opened here is not closed"),
+])
+def test_yaml_syntax_errors_are_at_the_right_line_in_plain_words(text, line, words):
+    parsed = yamlsafe.load(text)
+    assert [p.line for p in parsed.problems] == [line]
+    assert words in parsed.problems[0].message and "(the parser says:" in parsed.problems[0].message
+
+
+@pytest.mark.parametrize("text, line, message", [
+    ("a: &x [1, 2]\nb: *x\n", 1,
+     "a: anchors and aliases (&name, *name) are not supported in content files; write the value out in full"),
+    ("n: !!int abc\n", 1, "n: 'abc' cannot be read as a whole number"),
+    ("n: !!float abc\n", 1, "n: 'abc' cannot be read as a number"),
+    ("updated: 2024-02-30\n", 1, "updated: '2024-02-30' is not a real date (day is out of range for month); expected YYYY-MM-DD"),
+    ("a: !!python/object:os.system x\n", 1, "a: unsupported YAML tag 'tag:yaml.org,2002:python/object:os.system'; write plain values"),
+    ("? [a]\n: 1\n", 1, "a key must be plain text, not a list or a mapping"),
+    ("a: " + "[" * 100 + "]" * 100 + "\n", 1, "nested more than 32 levels deep (the limit for content files)"),
+])
+def test_yaml_that_would_surprise_is_refused_at_its_line(text, line, message):
+    parsed = yamlsafe.load(text)
+    assert parsed.data is None
+    assert [(p.line, p.message) for p in parsed.problems] == [(line, message)]
+
+
+def test_a_key_written_twice_is_reported_and_the_rest_still_read():
+    parsed = yamlsafe.load("title: X\nnumber: 3\ntitle: Y\n")
+    assert [(p.line, p.message, p.fatal) for p in parsed.problems] == [
+        (3, "title: this key is written twice (first on line 1); the second would silently replace the first: keep one", False)]
+    assert parsed.data["number"] == 3
+
+
+def test_yaml_values_are_read_as_safe_load_reads_them_with_a_line_for_each_key_and_item():
+    text = "a: 1\ncards:\n  - title: T\n    keywords: [x, y]\nwhen: 2024-01-31\nflag: yes\nn: 1_000\nempty:\n"
+    parsed = yamlsafe.load(text)
+    assert parsed.problems == [] and parsed.data == yaml.safe_load(text)
+    assert parsed.lines[("a",)] == 1
+    assert parsed.lines[("cards", 0)] == 3
+    assert parsed.lines[("cards", 0, "keywords")] == 4
+    assert parsed.lines[("cards", 0, "keywords", 1)] == 4
+
+
+def test_a_billion_laughs_is_refused_without_expanding_anything():
+    lol = "a: &a [" + ",".join(['"lol"'] * 9) + "]\n" + "".join(
+        f"{c}: &{c} [" + ",".join([f"*{p}"] * 9) + "]\n" for p, c in zip("abcdefgh", "bcdefghi"))
+    parsed = yamlsafe.load(lol + "unknown: key\n")
+    assert parsed.data is None and "anchors and aliases" in parsed.problems[0].message
 
 
 # validate -------------------------------------------------------------------------
 
-def _source(text):
-    source, errors = read_markdown("content/case-studies/x.md", text)
+def parse(text: str):
+    source, errors = read(text)
     assert errors == []
-    return source
+    return parse_entry(source, m.CaseStudy, "x")
 
 
 def test_unknown_key_is_named_with_a_suggestion():
-    source = _source("---\ntitle: X\nsumary: s\ncards: []\n---\n")
-    _, errors = parse(source, m.CaseStudy, {"slug": "x", "body": ""})
+    _, errors = parse("---\ntitle: X\nsumary: s\ncards: []\n---\n")
     assert "content/case-studies/x.md:3: sumary: unknown key 'sumary'; did you mean 'summary'?" in [str(e) for e in errors]
 
 
 def test_wrong_type_names_the_value_and_what_was_expected():
-    source = _source("---\ntitle: X\nnumber: many\n---\n")
-    _, errors = parse(source, m.CaseStudy, {"slug": "x", "body": ""})
+    _, errors = parse("---\ntitle: X\nnumber: many\n---\n")
     assert "content/case-studies/x.md:3: number: 'many' is not a whole number" in [str(e) for e in errors]
 
 
 def test_a_numbered_case_study_needs_its_spreadsheet_fields():
-    source = _source("---\ntitle: X\nnumber: 4\n---\n")
-    _, errors = parse(source, m.CaseStudy, {"slug": "x", "body": ""})
+    _, errors = parse("---\ntitle: X\nnumber: 4\n---\n")
     assert [str(e) for e in errors] == [
         "content/case-studies/x.md:2: front matter: a case study with a collection number needs "
         "type_of_place, sectors, location, summary, spotlight"]
+
+
+def test_a_case_study_from_outside_the_collection_needs_a_summary_or_a_card():
+    _, errors = parse("---\ntitle: X\nspotlight: s\n---\n")
+    assert [str(e) for e in errors] == [
+        "content/case-studies/x.md:2: front matter: a case study without a collection number needs a summary or a card"]
+    cs, errors = parse("---\ntitle: X\nsource: The Relationship-Centred City, page 30\nsummary: s\n---\n")
+    assert errors == [] and cs.source == "The Relationship-Centred City, page 30" and cs.teaser == "s"
+
+
+def test_markdown_fields_are_found_from_the_models_even_in_broken_data():
+    data = {"title": "T", "summary": "S", "opportunities": {"planning": "P", "nope": 3}, "number": "x",
+            "cards": [{"tagline": "G", "keywords": ["k"], "benefits": [{"category": "c", "text": "B"}]}]}
+    found = dict(markdown_texts(m.CaseStudy, data))
+    assert found == {("summary",): "S", ("opportunities", "planning"): "P", ("cards", 0, "tagline"): "G",
+                     ("cards", 0, "benefits", 0, "text"): "B"}
 
 
 def test_country_and_place_come_from_the_location():
@@ -92,6 +177,10 @@ def test_format_loc():
 
 # markdown --------------------------------------------------------------------------
 
+PAGE = "case-studies/acme/index.html"
+FILE = "content/case-studies/acme.md"
+
+
 @pytest.mark.parametrize("attack", [
     "<script>alert(1)</script>",
     "<img src=x onerror=alert(1)>",
@@ -103,20 +192,72 @@ def test_format_loc():
     "<svg><script>alert(1)</script></svg>",
     "<a href=\"JaVaScRiPt:alert(1)\">x</a>",
     "<object data=\"x.swf\"></object>",
+    "[x][r]\n\n[r]: javascript:alert(1)",
+    "<javascript:alert(1)>",
+    "![x](data:text/html,alert(1))",
 ])
-def test_markdown_never_lets_script_or_style_through(attack):
-    html = str(render_markdown(f"Hello\n\n{attack}\n\nbye")).lower()
-    for bad in ("<script", "onerror", "onclick", "javascript:", "<iframe", "style", "<svg", "<object", "alert(1)</"):
-        assert bad not in html, (attack, html)
-    assert "hello" in html and "bye" in html
+def test_markdown_never_lets_script_or_style_through_and_says_so(attack):
+    found = inspect(f"Hello\n\n{attack}\n\nbye", PAGE, FILE)
+    tags = Tags()
+    tags.feed(found.html)
+    assert not {"script", "iframe", "style", "svg", "object"} & {tag for tag, _ in tags.seen}, found.html
+    for tag, attrs in tags.seen:
+        for name, value in attrs:
+            assert not name.startswith("on") and name != "style", found.html
+            assert not (value or "").lower().strip().startswith(("javascript:", "data:")), found.html
+    assert "Hello" in found.html and "bye" in found.html
+    if not attack.startswith("<javascript:"):  # that one is not a link in Markdown: it stays text, harmless
+        assert found.problems, attack  # and the contributor is told, at its line
+
+
+class Tags(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.seen = []
+
+    def handle_starttag(self, tag, attrs):
+        self.seen.append((tag, attrs))
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("[x](https://example.org)", "points outside the site"),
+    ("<https://example.org>", "points outside the site"),
+    ("[x](//cdn.example.org/a)", "points outside the site"),
+    ("[x](file:///etc/passwd)", "a 'file:' link is not allowed"),
+    ("[x](/index.html)", "an absolute path"),
+    ("[x](../../cards/)", "links to a folder"),
+    ("[x](../../../../outside.html)", "leaves the site folder"),
+    ("![](../../assets/favicon.svg)", "has no alt text"),
+    ("# A title", "a level-1 heading"),
+    ("Some <b>bold</b>", "raw HTML '<b>' is not allowed"),
+])
+def test_each_markdown_problem_is_named(text, problem):
+    found = inspect(text, PAGE, FILE)
+    assert any(problem in message for _, message in found.problems), found.problems
+
+
+def test_relative_links_resolve_once_and_work_from_every_page():
+    found = inspect("See [the deck](../../cards/index.html), [Timpson](timpson.md) and "
+                    "[the database](../index.html?sector=Retail#results).", PAGE, FILE)
+    assert found.problems == []
+    assert [t for t, _, _ in found.links] == ["cards/index.html", "case-studies/timpson/index.html", "case-studies/index.html"]
+    assert for_page(found.html, PAGE) == (
+        '<p>See <a href="../../cards/index.html">the deck</a>, <a href="../../case-studies/timpson/index.html">Timpson</a> '
+        'and <a href="../../case-studies/index.html?sector=Retail#results">the database</a>.</p>')
+    assert 'href="case-studies/timpson/index.html"' in for_page(found.html, "index.html")
 
 
 def test_markdown_keeps_ordinary_formatting():
-    html = str(render_markdown("Some **bold**, a [link](../x/index.html) and\n\n- a list"))
-    assert "<strong>bold</strong>" in html
-    assert '<a href="../x/index.html">link</a>' in html
-    assert "<li>a list</li>" in html
-    assert str(render_inline("One *paragraph*.")) == "One <em>paragraph</em>."
+    html = inspect("Some **bold**, a [link](../x/index.html) and\n\n- a list", PAGE, FILE).html
+    assert "<strong>bold</strong>" in html and "<li>a list</li>" in html
+    assert unwrap(inspect("One *paragraph*.", PAGE, FILE).html) == "One <em>paragraph</em>."
+    assert inspect("Code `<b>` is text", PAGE, FILE).problems == []
+
+
+def test_markdown_rendering_has_a_time_limit():
+    with pytest.raises(TooSlow):
+        with time_limit(0.2):
+            convert("[" * 20000)
 
 
 # render: url() -------------------------------------------------------------------
@@ -127,7 +268,7 @@ def test_urls_are_relative_to_the_page_and_name_a_file():
 
     env = make_environment(Path("templates"))
     t = env.from_string("{{ url('case-studies/timpson/index.html') }}|{{ url('index.html') }}|{{ url('assets/css/site.css') }}")
-    assert t.render(path="case-studies/ao/index.html") == "../timpson/index.html|../../index.html|../../assets/css/site.css"
+    assert t.render(path="case-studies/ao/index.html") == "../../case-studies/timpson/index.html|../../index.html|../../assets/css/site.css"
     assert t.render(path="index.html") == "case-studies/timpson/index.html|index.html|assets/css/site.css"
     with pytest.raises(ValueError, match="name a file"):
         env.from_string("{{ url('guide/') }}").render(path="index.html")
@@ -140,7 +281,7 @@ def test_slugify():
 
 # write: link checking and safety ------------------------------------------------------
 
-FILES = {"index.html": "", "case-studies/a/index.html": "", "assets/css/site.css": ""}
+FILES = {"index.html", "case-studies/a/index.html", "assets/css/site.css"}
 
 
 @pytest.mark.parametrize("url, problem", [
@@ -156,20 +297,35 @@ FILES = {"index.html": "", "case-studies/a/index.html": "", "assets/css/site.css
     ("../outside.html", "leaves the site folder"),
 ])
 def test_link_problems(url, problem):
-    assert link_problem("index.html", url, FILES) == problem
+    assert link_problem("", url, FILES) == problem
 
 
-def test_check_links_reports_page_and_line():
-    files = dict(FILES, **{"index.html": '<p>\n<a href="case-studies/a/">x</a>\n<img src="https://x.org/a.png">'})
-    assert [str(e) for e in check_links(files)] == [
-        "site/index.html:2: link 'case-studies/a/': links to a folder; name the file (…/index.html)",
-        "site/index.html:3: link 'https://x.org/a.png': points outside the site; the hub links only to its own files",
+def test_the_rendered_page_check_finds_every_bad_link():
+    check = link_checker(FILES, None)
+    html = '<p>\n<a href="case-studies/a/">x</a>\n<img src="https://x.org/a.png"><a href="index.html">ok</a>'
+    assert check("index.html", html) == [
+        ("case-studies/a/", "links to a folder; name the file (…/index.html)"),
+        ("https://x.org/a.png", "points outside the site; the hub links only to its own files"),
     ]
 
 
 def test_writer_refuses_paths_outside_the_output(tmp_path):
-    with pytest.raises(BuildError, match="outside the output folder"):
-        safe_path(tmp_path, "../escape.html")
+    out = Output(tmp_path / "site", tmp_path)
+    out.open()
+    try:
+        with pytest.raises(BuildError, match="outside the output folder"):
+            out.write("../escape.html", b"x")
+    finally:
+        out.close()
+
+
+def test_the_swap_is_one_step_and_leaves_no_moment_without_a_site(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "new.txt").write_text("new")
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "old.txt").write_text("old")
+    exchange(tmp_path / "a", tmp_path / "b")
+    assert (tmp_path / "b" / "new.txt").read_text() == "new" and (tmp_path / "a" / "old.txt").read_text() == "old"
 
 
 def test_related_ranks_by_shared_opportunities_and_enablers_then_collection_order():
