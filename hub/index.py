@@ -1,7 +1,10 @@
-"""Stage 5, index: the JSON document the browser filters from, and its script twin.
+"""Stage 5, index: the JSON documents the browser filters and searches from, and their script twins.
 
 `index.json` serves hosting and API use; `index.js` sets one global,
 `window.HUB_INDEX`, because Chromium refuses fetch() of local files (file://).
+`search.json` and `search.js` (`window.HUB_SEARCH`) hold every word a reader can
+search for, site-wide: one item per case study, card, London idea and theme, guide
+step and page, each a list of [key, label, plain text] fields.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ import json
 
 from .link import Site
 from .markdown import plain_text as plain
-from .urls import card_id, case_study_url, idea_url, step_url
+from .urls import card_id, case_study_url, idea_url, page_url, step_url, theme_url
 
 SCHEMA_VERSION = 1
 
@@ -84,17 +87,164 @@ def card_text(card) -> str:
     return " ".join(plain(p) for p in parts)
 
 
-INDEX_FILES = ("index.json", "index.js")
+INDEX_FILES = ("index.json", "index.js", "search.json", "search.js")
 
 
 def index_files(site: Site) -> dict[str, str]:
     """Every index file of the site (INDEX_FILES), keyed by output path."""
-    return serialise_index(build_index(site))
+    return {**serialise(build_index(site), "index", "HUB_INDEX"),
+            **serialise(build_search_index(site), "search", "HUB_SEARCH")}
 
 
-def serialise_index(index: dict) -> dict[str, str]:
-    """index.json and index.js, byte-identical for the same index."""
+def serialise(index: dict, stem: str, global_name: str) -> dict[str, str]:
+    """<stem>.json and <stem>.js (which sets window.<global_name>), byte-identical for the same index."""
     text = json.dumps(index, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     # </script> cannot occur inside a JSON string here, but escape '<' anyway for the script twin.
-    script = "window.HUB_INDEX = " + text.replace("<", "\\u003c") + ";\n"
-    return {"index.json": text + "\n", "index.js": script}
+    script = f"window.{global_name} = " + text.replace("<", "\\u003c") + ";\n"
+    return {f"{stem}.json": text + "\n", f"{stem}.js": script}
+
+
+# Site-wide search ----------------------------------------------------------------------
+
+SEARCH_KINDS = [
+    ("case-study", "Case studies"), ("card", "Case study cards"), ("idea", "London ideas"),
+    ("theme", "London themes"), ("guide", "Guide"), ("page", "Pages"),
+]
+
+
+def build_search_index(site: Site) -> dict:
+    """Every searchable item of the site, kind by kind and in site order, with the words its page shows."""
+    items = [
+        *(case_study_item(site, cs) for cs in site.case_studies),
+        *(card_item(site, cs, card) for cs, card in site.cards),
+        *(idea_item(site, idea) for idea in site.ideas),
+        *(theme_item(theme) for theme in site.themes),
+        *(guide_item(site, step) for step in site.guide),
+        *page_items(site),
+    ]
+    return {"version": SCHEMA_VERSION, "kinds": [{"key": k, "name": n} for k, n in SEARCH_KINDS], "items": items}
+
+
+def search_item(kind: str, id_: str, url: str, title: str, fields: list[tuple[str, str, str]]) -> dict:
+    """One result: its fields as [key, label, plain text], leaving out the empty ones."""
+    return {"kind": kind, "id": id_, "url": url, "title": title,
+            "fields": [[key, label, text] for key, label, text in fields if text]}
+
+
+def case_study_item(site: Site, cs) -> dict:
+    fields = [
+        ("name", "Name", cs.title),
+        ("sector", "Sector", ", ".join(cs.sectors)),
+        ("place", "Type of place", ", ".join(cs.type_of_place)),
+        ("location", "Location", cs.location or ""),
+        ("source", "Source", plain(cs.source)),
+        ("summary", "Summary", plain(cs.summary)),
+        ("spotlight", "Relationships spotlight", plain(cs.spotlight)),
+        *((f"opportunity:{o.key}", f"Opportunity: {o.name}", plain(cs.opportunities[o.key]))
+          for o in site.opportunities if o.key in cs.opportunities),
+        *((f"card:{card_id(cs, card)}", f"Card: {card.title}", card_words(site, card)) for card in cs.cards),
+        ("keywords", "Keywords", ", ".join(k for card in cs.cards for k in card.keywords)),
+        ("body", "The story", plain(cs.body)),
+    ]
+    return search_item("case-study", cs.slug, case_study_url(cs), cs.title, fields)
+
+
+def card_item(site: Site, cs, card) -> dict:
+    fields = [
+        ("tagline", "Tagline", plain(card.tagline)),
+        ("overview", "Overview", plain(card.overview)),
+        ("spotlight", "Relationship spotlight", plain(card.spotlight)),
+        ("keywords", "Keywords", ", ".join(card.keywords)),
+        ("benefits", "Top 3 benefits", benefit_words(site, card)),
+        ("enablers", "Top 3 enablers", enabler_words(site, card)),
+        ("key_learning", "Key learning", plain(card.key_learning)),
+    ]
+    return search_item("card", card_id(cs, card), "cards/index.html#" + card_id(cs, card), card.title, fields)
+
+
+def card_words(site: Site, card) -> str:
+    """Every word printed on a card below its title, in the card's order."""
+    return " ".join([plain(card.tagline), plain(card.overview), plain(card.spotlight), ", ".join(card.keywords),
+                     benefit_words(site, card), enabler_words(site, card), plain(card.key_learning)])
+
+
+def benefit_words(site: Site, card) -> str:
+    return " ".join(f"{site.benefit[b.category].name}: {plain(b.text)}" for b in card.benefits)
+
+
+def enabler_words(site: Site, card) -> str:
+    return " ".join(f"{site.enabler[e.enabler].name}: {plain(e.text)}" for e in card.enablers)
+
+
+def idea_item(site: Site, idea) -> dict:
+    fields = [
+        ("strapline", "Strapline", plain(idea.strapline)),
+        ("lead", "Lead", plain(idea.lead)),
+        ("text", "Text", plain(idea.body)),
+        *(("example", f"Example: {ex.title}", plain(ex.text)) for ex in idea.examples),
+        ("actions", "The London Mayor could", " ".join(f"{site.power[a.power].name}: {plain(a.text)}" for a in idea.actions)),
+        ("enablers", "Enablers", ", ".join(site.enabler[key].name for key in idea.enablers)),
+        ("case_studies", "Case studies in the bank", ", ".join(site.case_study[s].title for s in idea.case_studies)),
+    ]
+    return search_item("idea", idea.slug, idea_url(idea), idea.title, fields)
+
+
+def theme_item(theme) -> dict:
+    fields = [
+        ("heading", "Heading", plain(theme.heading)),
+        ("why", "Why", plain(theme.why)),
+        ("what_we_mean", "What do we mean?", plain(theme.what_we_mean)),
+        ("barriers", "Barriers", plain(theme.barriers)),
+        ("enabling", "Enabling strong relationships", plain(theme.enabling)),
+        ("text", "Text", plain(theme.body)),
+    ]
+    return search_item("theme", theme.slug, theme_url(theme), theme.title, fields)
+
+
+def guide_item(site: Site, step) -> dict:
+    fields = [
+        ("question", "Ask the question", plain(step.question)),
+        ("lead", "Lead", plain(step.lead)),
+        ("framework", f"Framework: {step.framework.title}", framework_words(site, step.framework)),
+        ("text", "Text", plain(step.body)),
+    ]
+    return search_item("guide", step.slug, step_url(step), f"Step {step.step}: {step.title}", fields)
+
+
+def framework_words(site: Site, f) -> str:
+    """The words a guide step's framework draws, in the order the page shows them."""
+    parts = [plain(f.intro)]
+    if f.kind == "matrix":
+        parts += [*f.y_axis, *f.x_axis]
+    elif f.kind == "circles":
+        parts += [*f.circles, f.types_title, *f.types]
+    elif f.kind == "characteristics":
+        parts += [f"{p.weak} → {p.strong}" for p in f.pairs]
+    elif f.kind == "barriers":
+        parts += [f"{b.name}: {b.text}" for b in f.barriers]
+    elif f.kind == "enablers":
+        parts += [f"{site.enabler[k].name}: {plain(site.enabler[k].description)}" for k in f.enablers]
+    return " ".join(p for p in parts if p)
+
+
+def page_items(site: Site) -> list[dict]:
+    """The pages of content/pages, then the London report and its references, which are pages of their own."""
+    items = [search_item("page", p.slug, page_url(p), p.title,
+                         [("description", "Description", plain(p.description)), ("text", "Text", plain(p.body))])
+             for p in site.pages]
+    report = site.report
+    if report:
+        commission = [plain(report.commission.intro), *(f"{n.title}: {plain(n.text)}" for n in report.commission.needs)]
+        calls = [plain(report.calls_intro), *(f"{c.audience}: " + " ".join(plain(a) for a in c.actions) for c in report.calls_to_action)]
+        items.append(search_item("page", "london", "london/index.html", report.title, [
+            ("byline", "Authors", f"{' and '.join(report.authors)}, {report.published}"),
+            ("introduction", "Introduction", plain(report.body)),
+            ("commission", "A London Relationships Commission", " ".join(commission)),
+            ("calls", "Calls to action", " ".join(calls)),
+            ("reflections", "Reflections", plain(report.reflections)),
+            ("moving_forwards", "Moving forwards", plain(report.moving_forwards)),
+        ]))
+    if site.references:
+        items.append(search_item("page", "london-references", "london/references/index.html", "References",
+                                 [("references", "The report's references", " ".join(plain(r.text) for r in site.references))]))
+    return items

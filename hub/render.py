@@ -102,6 +102,7 @@ def plan_pages(site: Site) -> list[PageSpec]:
                                     *(content_file("case-studies", c.slug) for c in cited))))
     if site.references:
         specs.append(PageSpec("london/references/index.html", "london-references.html", "content/london/references.yaml"))
+    specs.append(PageSpec("search/index.html", "search.html", "search.js"))
     specs.append(PageSpec("404.html", "404.html", "templates/404.html"))
     return specs
 
@@ -185,11 +186,18 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     )
     env.filters["md"] = _md
     env.filters["inline"] = _inline
+    env.filters["sections"] = markdown_sections
     env.globals.update(
         case_study_url=case_study_url, idea_url=idea_url, theme_url=theme_url,
         step_url=step_url, page_url=page_url, url=_url, card_id=card_id,
     )
     return env
+
+
+def markdown_sections(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """Markdown split at its `## ` headings: (the text before the first, [(heading, text below it)])."""
+    parts = re.split(r"^## +(.+?)[ \t]*$", text, flags=re.M)
+    return parts[0], list(zip(parts[1::2], parts[2::2]))
 
 
 def template_location(exc: BaseException, fallback: str) -> tuple[str, int]:

@@ -32,6 +32,8 @@ PAGE_TYPES = [
     "about/index.html",
     "using-the-cards/index.html",
     "collection/index.html",
+    "search/index.html",
+    "search/index.html?q=community",
     "404.html",
 ]
 

@@ -186,7 +186,7 @@ def test_url_state_survives_reload_and_back_and_forward(watched, built):
     checkbox(page, "Opportunities", "Training").check()
     page.get_by_role("radio", name="all of these").check()
     checkbox(page, "Opportunities", "Activities").check()
-    page.get_by_role("searchbox").fill("young")
+    page.locator("main").get_by_role("searchbox").fill("young")
     page.get_by_label("Sort by").select_option("name")
     page.get_by_role("radio", name="Table").click()
     query = page.evaluate("location.search")
@@ -198,7 +198,7 @@ def test_url_state_survives_reload_and_back_and_forward(watched, built):
     page.reload()
     page.wait_for_function("window.HubDatabase !== undefined")
     assert rows() == [site.case_study[s].title for s in want]
-    assert page.get_by_role("searchbox").input_value() == "young"
+    assert page.locator("main").get_by_role("searchbox").input_value() == "young"
     assert checkbox(page, "Opportunities", "Training").is_checked()
     assert page.get_by_role("radio", name="Table").is_checked()
     page.go_back()  # the view change undone: the grid, still sorted by name
@@ -253,7 +253,7 @@ def test_clear_all_empties_every_facet_and_the_search(watched, built):
     assert shown(page) == expected_slugs(site, {"sector": {"Health"}, "place": {"Charity"}}, q="the")
     page.get_by_role("button", name="Clear all").click()
     assert page.evaluate("location.search") == ""
-    assert page.get_by_role("searchbox").input_value() == ""
+    assert page.locator("main").get_by_role("searchbox").input_value() == ""
     assert page.evaluate("document.activeElement.id") == "filters-heading"
     assert len(shown(page)) == len(site.case_studies)
     assert problems == []
@@ -494,5 +494,5 @@ def test_a_long_result_shows_in_pages_with_show_more(page, tmp_path):
     assert page.evaluate("document.activeElement.textContent") == "Acme 121"
     assert more.is_hidden()
     # A new filter starts again from the top of its result.
-    page.get_by_role("searchbox").fill("acme")
+    page.locator("main").get_by_role("searchbox").fill("acme")
     assert len(shown(page)) == 120
