@@ -61,7 +61,7 @@ def plan_pages(site: Site) -> list[PageSpec]:
     specs = []
     pages = list(site.pages)
     if "home" not in site.page:  # the home page exists even before anyone writes content/pages/home.md
-        pages.insert(0, m.Page(slug="home", title=site.info.title, description=site.info.description))
+        pages.insert(0, m.Page.model_construct(slug="home", title=site.info.title, description=site.info.description, body=""))
     for page in pages:
         if page.slug == "home":
             specs.append(PageSpec(page_url(page), "home.html", "content/pages/home.md", {"page": page}))
