@@ -89,6 +89,8 @@ def plan_pages(site: Site) -> list[PageSpec]:
     for idea in site.ideas:
         specs.append(PageSpec(idea_url(idea), "london-idea.html", f"content/london/ideas/{idea.slug}.md",
                               {"idea": idea, "theme": site.theme[idea.theme]}))
+    if site.report and site.report.appendix:
+        specs.append(PageSpec("london/appendix-1/index.html", "london-appendix.html", "content/london/report.md", {"report": site.report}))
     if site.references:
         specs.append(PageSpec("london/references/index.html", "london-references.html", "content/london/references.yaml", {}))
     specs.append(PageSpec("404.html", "404.html", "templates/404.html", {}))
