@@ -19,6 +19,13 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.browser
 
 
+def assert_clean(page, problems, outside):
+    """No console error, no request outside the site, and no axe-core violation on the page as it is."""
+    assert problems == [] and outside == []
+    results = AXE.run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
 # The guide ---------------------------------------------------------------------------
 
 def test_overview_lists_the_five_steps_with_their_questions(watched, built):
@@ -67,9 +74,7 @@ def test_each_step_draws_its_framework_in_real_text(watched, built, number):
         assert pager.get_by_role("link", name=re.compile("Previous")).inner_text().endswith(site.guide[number - 2].title)
     if number < 5:
         assert pager.get_by_role("link", name=re.compile("Next")).inner_text().endswith(site.guide[number].title)
-    assert problems == [] and outside == []
-    results = AXE.run(page)
-    assert results.violations_count == 0, results.generate_report()
+    assert_clean(page, problems, outside)
 
 
 def test_the_frameworks_print_as_text(page, site_url, built):
@@ -149,9 +154,7 @@ def test_landing_filters_ideas_by_theme_enabler_and_power(watched, built):
     assert page.evaluate("location.search") == f"?theme={theme.slug}&theme={site.themes[2].slug}&power={power.key}"
     page.reload()
     assert ideas() == expected_ideas(site, chosen)
-    assert problems == [] and outside == []
-    results = AXE.run(page)
-    assert results.violations_count == 0, results.generate_report()
+    assert_clean(page, problems, outside)
 
 
 def test_landing_uses_the_shared_facet_code(built, site_dir):
@@ -197,9 +200,7 @@ def test_landing_reads_as_the_report_with_every_part_reachable(watched, built):
                     report.headings.moving_forwards, report.five_steps.title, report.ideas_intro.title,
                     report.get_involved.title, report.say_hello.title):
         expect(page.get_by_role("heading", name=heading, exact=True)).to_have_count(1)
-    assert problems == [] and outside == []
-    results = AXE.run(page)
-    assert results.violations_count == 0, results.generate_report()
+    assert_clean(page, problems, outside)
 
 
 def test_see_appendix_1_opens_the_appendix(watched, built):
@@ -270,9 +271,7 @@ def test_a_theme_page_has_the_reports_headings_and_its_ideas(watched, built, slu
         expect(note).to_contain_text("Note from the hub:")
     links = [a.inner_text() for a in page.locator("#theme-ideas + ul a").all()]
     assert links == [i.title for i in site.ideas_by_theme[theme.slug]]
-    assert problems == [] and outside == []
-    results = AXE.run(page)
-    assert results.violations_count == 0, results.generate_report()
+    assert_clean(page, problems, outside)
 
 
 def test_an_idea_page_shows_the_reports_heading_over_the_actions(watched, built):
@@ -286,12 +285,18 @@ def test_an_idea_page_shows_the_reports_heading_over_the_actions(watched, built)
 
 # The guide's fixes (issue 11, item 7) --------------------------------------------------
 
+def open_framework(page, root, built, kind, width):
+    """The step whose framework is of `kind`, opened at `width` px; returns the step."""
+    page.set_viewport_size({"width": width, "height": 900})
+    step = next(s for s in built.site.guide if s.framework.kind == kind)
+    page.goto(root + f"guide/{step.slug}/index.html")
+    return step
+
+
 @pytest.mark.parametrize("width", [390, 1280])
 def test_the_circles_labels_never_overlap(watched, built, width):
     page, root, problems, _ = watched
-    page.set_viewport_size({"width": width, "height": 900})
-    step = next(s for s in built.site.guide if s.framework.kind == "circles")
-    page.goto(root + f"guide/{step.slug}/index.html")
+    step = open_framework(page, root, built, "circles", width)
     labels = page.locator(".circles__ring > span")
     expect(labels).to_have_count(len(step.framework.circles))
     page.wait_for_function("document.fonts.status === 'loaded'")
@@ -309,10 +314,7 @@ def test_the_circles_labels_never_overlap(watched, built, width):
 @pytest.mark.parametrize("width", [390, 1280])
 def test_the_matrix_cells_carry_the_content_in_their_rows_and_columns(watched, built, width):
     page, root, problems, outside = watched
-    page.set_viewport_size({"width": width, "height": 900})
-    step = next(s for s in built.site.guide if s.framework.kind == "matrix")
-    f = step.framework
-    page.goto(root + f"guide/{step.slug}/index.html")
+    f = open_framework(page, root, built, "matrix", width).framework
     table = page.locator("table.matrix")
     expect(table.locator("thead th")).to_have_text(f.x_axis)
     rows = table.locator("tbody tr")
@@ -324,9 +326,7 @@ def test_the_matrix_cells_carry_the_content_in_their_rows_and_columns(watched, b
     for cell in (c for row in f.cells for c in row):
         assert cell not in (*f.x_axis, *f.y_axis)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    assert problems == [] and outside == []
-    results = AXE.run(page)
-    assert results.violations_count == 0, results.generate_report()
+    assert_clean(page, problems, outside)
 
 
 def test_step_1_links_ao_and_wevolution_to_their_case_studies(watched, built):
@@ -379,6 +379,4 @@ def test_about_lists_its_sections_and_each_link_reaches_one(watched, built):
         expect(page.locator(f"#{section.key} > h2")).to_be_in_viewport()
     # The Project's addresses are mailto links; nothing links outside the hub.
     expect(page.locator("#get-in-touch a[href^='mailto:']")).to_have_count(1)
-    assert problems == [] and outside == []
-    results = AXE.run(page)
-    assert results.violations_count == 0, results.generate_report()
+    assert_clean(page, problems, outside)
