@@ -141,14 +141,18 @@ class CaseStudy(Entry):
 
 
 class Framework(Model):
-    title: Text
+    title: Text | None = None  # only when the source prints one
     intro: Markdown | None = None
+
+
+Two = Field(min_length=2, max_length=2)
 
 
 class Matrix(Framework):
     kind: Literal["matrix"]
-    x_axis: Annotated[list[Text], Field(min_length=2, max_length=2)]
-    y_axis: Annotated[list[Text], Field(min_length=2, max_length=2)]
+    x_axis: Annotated[list[Text], Two]
+    y_axis: Annotated[list[Text], Two]
+    cells: Annotated[list[Annotated[list[Text], Two]], Two] | None = None  # a row per y label, a cell per x label
 
 
 class Circles(Framework):
@@ -165,6 +169,7 @@ class Pair(Model):
 
 class Characteristics(Framework):
     kind: Literal["characteristics"]
+    columns: Annotated[list[Text], Two] | None = None  # the heads of the weak and the strong column
     pairs: Annotated[list[Pair], Field(min_length=1)]
 
 
@@ -194,10 +199,21 @@ class GuideStep(Entry):
 # London report -----------------------------------------------------------
 
 
+class ThemeHeadings(Model):
+    """The report's own heading over each section of a theme."""
+
+    why: Text
+    what_we_mean: Text
+    barriers: Text
+    enabling: Text
+
+
 class Theme(Entry):
     title: Text
     order: Annotated[int, Field(ge=1)]
     heading: Text
+    headings: ThemeHeadings | None = None
+    why_note: Markdown | None = None  # our own words about the "why" heading, shown as a note from the hub
     why: Markdown
     what_we_mean: Markdown
     barriers: Markdown
@@ -236,6 +252,25 @@ class Commission(Model):
     needs: list[Need] = []
 
 
+class Part(Model):
+    """A titled part of the report, in its own words."""
+
+    title: Text
+    text: Markdown | None = None
+
+
+class ReportHeadings(Model):
+    """The report's headings over the parts the templates lay out from structured fields."""
+
+    commission: Text
+    calls_to_action: Text
+    reflections: Text
+    moving_forwards: Text
+    mayor_could: Text  # over each idea's actions
+    references: Text  # the bibliography
+    appendices: Text
+
+
 class CallToAction(Model):
     audience: Text
     actions: Annotated[list[Markdown], Field(min_length=1)]
@@ -250,6 +285,20 @@ class Report(Entry):
     calls_to_action: Annotated[list[CallToAction], Field(min_length=1)]
     reflections: Markdown
     moving_forwards: Markdown
+    # The rest of the report, each part in its reading order (see docs/content-format.md).
+    subtitle: Text | None = None
+    headings: ReportHeadings | None = None
+    acknowledgments: Part | None = None
+    navigating: Part | None = None
+    opportunities: Part | None = None
+    paving_the_way: Part | None = None
+    five_steps: Part | None = None
+    directions: Part | None = None
+    ideas_intro: Part | None = None
+    road_ahead: Part | None = None
+    get_involved: Part | None = None
+    say_hello: Part | None = None
+    appendix: Part | None = None
 
 
 class Reference(Model):
@@ -260,9 +309,19 @@ class Reference(Model):
 # Pages and the site ------------------------------------------------------
 
 
+class PageSection(Model):
+    """A part of a page: with a title (and a key for its anchor) it is listed under "On this page"."""
+
+    key: Key | None = None
+    title: Text | None = None
+    text: Markdown
+
+
 class Page(Entry):
     title: Text
     description: Text
+    lead: Text | None = None
+    sections: list[PageSection] = []
 
 
 class SiteInfo(Model):

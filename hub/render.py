@@ -100,6 +100,8 @@ def plan_pages(site: Site) -> list[PageSpec]:
                               {"idea": idea, "theme": site.theme[idea.theme], "cited": cited},
                               deps=(content_file("ideas", idea.slug), content_file("themes", idea.theme),
                                     *(content_file("case-studies", c.slug) for c in cited))))
+    if site.report and site.report.appendix:
+        specs.append(PageSpec("london/appendix-1/index.html", "london-appendix.html", "content/london/report.md", {"report": site.report}))
     if site.references:
         specs.append(PageSpec("london/references/index.html", "london-references.html", "content/london/references.yaml"))
     specs.append(PageSpec("search/index.html", "search.html", "search.js"))

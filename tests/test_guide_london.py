@@ -14,8 +14,16 @@ import pypdf
 import pytest
 
 from conftest import AXE
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
+
+
+def assert_clean(page, problems, outside):
+    """No console error, no request outside the site, and no axe-core violation on the page as it is."""
+    assert problems == [] and outside == []
+    results = AXE.run(page)
+    assert results.violations_count == 0, results.generate_report()
 
 
 # The guide ---------------------------------------------------------------------------
@@ -37,11 +45,11 @@ def test_overview_lists_the_five_steps_with_their_questions(watched, built):
 def framework_words(f) -> list[str]:
     """Every word a step's framework must show as text."""
     if f.kind == "matrix":
-        return [*f.x_axis, *f.y_axis]
+        return [*f.x_axis, *f.y_axis, *(cell for row in (f.cells or []) for cell in row)]
     if f.kind == "circles":
         return [*f.circles, f.types_title, *f.types]
     if f.kind == "characteristics":
-        return [w for p in f.pairs for w in (p.weak, p.strong)]
+        return [*(f.columns or []), *(w for p in f.pairs for w in (p.weak, p.strong))]
     if f.kind == "barriers":
         return [b.name for b in f.barriers]
     return list(f.enablers)
@@ -66,9 +74,7 @@ def test_each_step_draws_its_framework_in_real_text(watched, built, number):
         assert pager.get_by_role("link", name=re.compile("Previous")).inner_text().endswith(site.guide[number - 2].title)
     if number < 5:
         assert pager.get_by_role("link", name=re.compile("Next")).inner_text().endswith(site.guide[number].title)
-    assert problems == [] and outside == []
-    results = AXE.run(page)
-    assert results.violations_count == 0, results.generate_report()
+    assert_clean(page, problems, outside)
 
 
 def test_the_frameworks_print_as_text(page, site_url, built):
@@ -148,9 +154,7 @@ def test_landing_filters_ideas_by_theme_enabler_and_power(watched, built):
     assert page.evaluate("location.search") == f"?theme={theme.slug}&theme={site.themes[2].slug}&power={power.key}"
     page.reload()
     assert ideas() == expected_ideas(site, chosen)
-    assert problems == [] and outside == []
-    results = AXE.run(page)
-    assert results.violations_count == 0, results.generate_report()
+    assert_clean(page, problems, outside)
 
 
 def test_landing_uses_the_shared_facet_code(built, site_dir):
@@ -160,15 +164,75 @@ def test_landing_uses_the_shared_facet_code(built, site_dir):
         assert '<script src="../assets/js/facets.js"></script>' in page_html
 
 
-def test_landing_has_purpose_commission_and_calls_to_action(watched, built):
-    page, root, problems, _ = watched
+def report_parts_with_anchors(report):
+    """(anchor, part) of the report's parts listed under "On this page", in reading order."""
+    return [(a, p) for a, p in (("acknowledgments", report.acknowledgments), ("opportunities", report.opportunities),
+                                ("paving-the-way", report.paving_the_way), ("directions", report.directions),
+                                ("road-ahead", report.road_ahead)) if p]
+
+
+def test_landing_reads_as_the_report_with_every_part_reachable(watched, built):
+    page, root, problems, outside = watched
+    report = built.site.report
     page.goto(root + "london/index.html")
     nav = page.get_by_role("navigation", name="On this page")
-    for name in ("The report's purpose", "A London Relationships Commission", "Calls to action"):
-        nav.get_by_role("link", name=name).click()
-        assert page.evaluate("document.querySelector(location.hash) !== null")
-    for call in built.site.report.calls_to_action:
+    parts = report_parts_with_anchors(report)
+    assert [a.inner_text() for a in nav.get_by_role("link").all()] == [p.title for _, p in parts] + [report.headings.appendices]
+    # The h2s of the page are the report's parts, in its order.
+    h2 = [h.inner_text() for h in page.locator("main h2").all()]
+    welcome = re.search(r"^## (.+)$", report.body, re.M).group(1)  # the body's own heading
+    expected = [report.acknowledgments.title, welcome, *[p.title for _, p in parts[1:]], report.headings.appendices]
+    assert [h for h in h2 if h in expected] == expected
+    for anchor, part in parts:
+        nav.get_by_role("link", name=part.title, exact=True).click()
+        page.wait_for_url(re.compile(f"#{anchor}$"))
+        expect(page.locator(f"#{anchor} h2").first).to_have_text(part.title)
+        expect(page.locator(f"#{anchor}")).to_be_in_viewport()
+    # "Navigating the report" jumps to the four parts too.
+    navigating = page.locator(".report-navigating")
+    for anchor, part in parts[1:]:
+        navigating.get_by_role("link", name=part.title, exact=True).click()
+        page.wait_for_url(re.compile(f"#{anchor}$"))
+        expect(page.locator(f"#{anchor}")).to_be_in_viewport()
+    for call in report.calls_to_action:
         assert page.get_by_role("heading", name=call.audience).count() == 1
+    for heading in (report.headings.commission, report.headings.calls_to_action, report.headings.reflections,
+                    report.headings.moving_forwards, report.five_steps.title, report.ideas_intro.title,
+                    report.get_involved.title, report.say_hello.title):
+        expect(page.get_by_role("heading", name=heading, exact=True)).to_have_count(1)
+    assert_clean(page, problems, outside)
+
+
+def test_see_appendix_1_opens_the_appendix(watched, built):
+    page, root, problems, outside = watched
+    report = built.site.report
+    page.goto(root + "london/index.html")
+    page.locator("#opportunities").get_by_role("link", name="Appendix 1", exact=True).click()
+    page.wait_for_url(re.compile(r"london/appendix-1/index\.html$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(report.appendix.title)
+    for heading in re.findall(r"^## (.+)$", report.appendix.text, re.M):
+        expect(page.get_by_role("heading", level=2, name=heading, exact=True)).to_have_count(1)
+    page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name=report.title).click()
+    page.wait_for_url(re.compile(r"london/index\.html$"))
+    assert problems == [] and outside == []
+    page.goto(root + "london/appendix-1/index.html")
+    results = AXE.run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def test_section_2b_and_contact_us_lead_to_their_parts(watched, built):
+    page, root, problems, _ = watched
+    report = built.site.report
+    page.goto(root + "london/index.html")
+    page.get_by_role("link", name="section 2b", exact=True).click()
+    page.wait_for_url(re.compile("#five-steps$"))
+    expect(page.locator("#five-steps h3").first).to_have_text(report.five_steps.title)
+    steps = page.locator("#five-steps").get_by_role("link")
+    expect(steps).to_have_count(len(built.site.guide))
+    page.get_by_role("link", name="Contact us", exact=True).click()
+    page.wait_for_url(re.compile("#say-hello$"))
+    expect(page.locator("#say-hello")).to_be_in_viewport()
+    expect(page.locator("#say-hello").get_by_role("link", name=re.compile("@"))).to_have_attribute("href", re.compile("^mailto:"))
     assert problems == []
 
 
@@ -191,14 +255,128 @@ def test_an_idea_page_has_its_actions_powers_and_cited_case_studies(watched, bui
     assert problems == []
 
 
-def test_a_theme_page_has_its_sections_and_ideas(watched, built):
-    page, root, problems, _ = watched
+@pytest.mark.parametrize("slug", ["community", "democracy", "work", "services", "disadvantage"])
+def test_a_theme_page_has_the_reports_headings_and_its_ideas(watched, built, slug):
+    page, root, problems, outside = watched
     site = built.site
-    theme = site.themes[1]
+    theme = next((t for t in site.themes if t.slug == slug), None)
+    if theme is None:
+        pytest.skip(f"no theme {slug}")
     page.goto(root + f"london/themes/{theme.slug}/index.html")
-    headings = [h.inner_text() for h in page.locator("main h2").all()]
-    assert headings[:2] == [f"Why improve {theme.title.lower()} relationships?", "What do we mean?"]
-    assert "Barriers" in headings and "Enabling strong relationships" in headings and "Ideas" in headings
-    links = [a.inner_text() for a in page.locator("main h2:text('Ideas') + ul a").all()]
+    h = theme.headings
+    headings = [x.inner_text() for x in page.locator("main h2").all()]
+    assert headings == [h.why, h.what_we_mean, h.barriers, h.enabling, "Ideas"]
+    if theme.why_note:  # our note sits under the heading it is about, labelled as ours
+        note = page.locator("main h2").first.locator("xpath=following-sibling::p[1]")
+        expect(note).to_contain_text("Note from the hub:")
+    links = [a.inner_text() for a in page.locator("#theme-ideas + ul a").all()]
     assert links == [i.title for i in site.ideas_by_theme[theme.slug]]
+    assert_clean(page, problems, outside)
+
+
+def test_an_idea_page_shows_the_reports_heading_over_the_actions(watched, built):
+    page, root, problems, _ = watched
+    report = built.site.report
+    for idea in built.site.ideas[:3]:
+        page.goto(root + f"london/ideas/{idea.slug}/index.html")
+        expect(page.locator(".mayor h2")).to_have_text(report.headings.mayor_could)
     assert problems == []
+
+
+# The guide's fixes (issue 11, item 7) --------------------------------------------------
+
+def open_framework(page, root, built, kind, width):
+    """The step whose framework is of `kind`, opened at `width` px; returns the step."""
+    page.set_viewport_size({"width": width, "height": 900})
+    step = next(s for s in built.site.guide if s.framework.kind == kind)
+    page.goto(root + f"guide/{step.slug}/index.html")
+    return step
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_circles_labels_never_overlap(watched, built, width):
+    page, root, problems, _ = watched
+    step = open_framework(page, root, built, "circles", width)
+    labels = page.locator(".circles__ring > span")
+    expect(labels).to_have_count(len(step.framework.circles))
+    page.wait_for_function("document.fonts.status === 'loaded'")
+    boxes = labels.evaluate_all("ls => ls.map(l => { const r = l.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })")
+    figure = page.locator("figure.framework").evaluate("f => { const r = f.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; }")
+    for i, a in enumerate(boxes):
+        assert figure[0] <= a[0] and a[2] <= figure[2], (width, step.framework.circles[i])  # inside the figure
+        for j, b in enumerate(boxes[i + 1:], i + 1):
+            apart = a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1]
+            assert apart, (width, step.framework.circles[i], step.framework.circles[j])
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert problems == []
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_matrix_cells_carry_the_content_in_their_rows_and_columns(watched, built, width):
+    page, root, problems, outside = watched
+    f = open_framework(page, root, built, "matrix", width).framework
+    table = page.locator("table.matrix")
+    expect(table.locator("thead th")).to_have_text(f.x_axis)
+    rows = table.locator("tbody tr")
+    expect(rows).to_have_count(2)
+    for tr, y in zip(rows.all(), [1, 0]):  # drawn from the second y label down to the first
+        expect(tr.locator("th")).to_have_text(f.y_axis[y])
+        expect(tr.locator("td")).to_have_text(f.cells[y])
+    # No cell repeats an axis label: its words are its own.
+    for cell in (c for row in f.cells for c in row):
+        assert cell not in (*f.x_axis, *f.y_axis)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert_clean(page, problems, outside)
+
+
+def test_step_1_links_ao_and_wevolution_to_their_case_studies(watched, built):
+    page, root, problems, outside = watched
+    site = built.site
+    step = site.guide[0]
+    for slug, name in (("ao", "AO"), ("wevolution", "WEvolution's")):
+        page.goto(root + f"guide/{step.slug}/index.html")
+        page.locator("article").get_by_role("link", name=name, exact=True).click()
+        page.wait_for_url(re.compile(f"case-studies/{slug}/index\\.html$"))
+        expect(page.get_by_role("heading", level=1)).to_have_text(site.case_study[slug].title)
+    assert problems == [] and outside == []
+
+
+def test_step_4_get_in_touch_says_whose_community_it_is_and_leads_to_the_contact(watched, built):
+    page, root, problems, _ = watched
+    step = next(s for s in built.site.guide if s.framework.kind == "barriers")
+    page.goto(root + f"guide/{step.slug}/index.html")
+    expect(page.locator("article p", has_text="Note from the hub:")).to_have_count(1)
+    page.get_by_role("link", name="get in touch", exact=True).click()
+    page.wait_for_url(re.compile(r"london/index\.html#say-hello$"))
+    expect(page.locator("#say-hello h4")).to_have_text(built.site.report.say_hello.title)
+    expect(page.locator("#say-hello")).to_be_in_viewport()
+    assert problems == []
+
+
+def test_the_guide_index_has_the_reports_introduction(watched, built):
+    page, root, problems, _ = watched
+    five = built.site.report.five_steps
+    page.goto(root + "guide/index.html")
+    expect(page.get_by_role("heading", level=1)).to_have_text(five.title)
+    first = five.text.split("\n\n")[0]
+    expect(page.locator("main .prose p").first).to_have_text(first)
+    assert problems == []
+
+
+# The prospectus on the About page ------------------------------------------------------
+
+def test_about_lists_its_sections_and_each_link_reaches_one(watched, built):
+    page, root, problems, outside = watched
+    about = built.site.page["about"]
+    listed = [s for s in about.sections if s.title and s.key]
+    page.goto(root + "about/index.html")
+    nav = page.get_by_role("navigation", name="On this page")
+    assert [a.inner_text() for a in nav.get_by_role("link").all()] == [s.title for s in listed]
+    for section in listed:
+        nav.get_by_role("link", name=section.title, exact=True).click()
+        page.wait_for_url(re.compile(f"#{section.key}$"))
+        expect(page.locator(f"#{section.key} > h2")).to_have_text(section.title)
+        expect(page.locator(f"#{section.key} > h2")).to_be_in_viewport()
+    # The Project's addresses are mailto links; nothing links outside the hub.
+    expect(page.locator("#get-in-touch a[href^='mailto:']")).to_have_count(1)
+    assert_clean(page, problems, outside)
