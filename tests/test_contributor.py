@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -290,3 +291,40 @@ def test_help_for_each_command():
 def tree_digest(folder: Path) -> dict[str, str]:
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_check_for_github_annotates_each_problem_at_its_line_and_lists_all_in_the_summary(tmp_path):
+    root = make_project(tmp_path, {"case-studies/mistakes.md": EVERY_MISTAKE.replace(
+        "title: Mistakes Trust\n", "title: Mistakes Trust\nsumary: \"100%, really: yes\"\n", 1),
+        "case-studies/other.md": GOOD_CASE_STUDY.replace("[Health]", "[Helth]")})
+    summary = tmp_path / "summary.md"
+    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "check", "--format", "github", "--root", str(root)],
+                            capture_output=True, text=True, cwd=root, env={**os.environ, "GITHUB_STEP_SUMMARY": str(summary)})
+    assert result.returncode == 1
+    annotations = result.stdout.splitlines()
+    problems = result.stderr.splitlines()[:-1]  # the plain list is still printed, for the log
+    assert len(annotations) == len(problems) > 10  # more than GitHub shows per step: hence the summary
+    for line, problem in zip(annotations, problems):
+        path, number, message = problem.split(":", 2)
+        escaped = message.strip().replace("%", "%25")
+        assert line == f"::error file={path},line={number},title=Content problem::{escaped}"
+    assert "::error file=content/case-studies/mistakes.md,line=3,title=Content problem::sumary: unknown key 'sumary'; did you mean 'summary'?" in annotations
+    table = summary.read_text()
+    assert table.startswith(f"### {len(problems)} content problems\n")
+    for problem in problems:
+        path, number, message = problem.split(":", 2)
+        assert f"| `{path}` | {number} | {message.strip().replace('|', chr(92) + '|')} |" in table
+
+
+def test_the_workflows_run_the_same_commands_as_a_contributor():
+    import yaml
+
+    pr = yaml.safe_load((ROOT / ".github" / "workflows" / "pull-request.yml").read_text())
+    steps = [s.get("run", "") for s in pr["jobs"]["check"]["steps"]]
+    assert any("build.py check --format github" in s for s in steps)
+    assert any(s.strip() == "bin/test" for s in steps)
+    assert any(s.get("uses", "").startswith("actions/upload-artifact") for s in pr["jobs"]["check"]["steps"])
+    deploy = yaml.safe_load((ROOT / ".github" / "workflows" / "deploy.yml").read_text())
+    runs = [s.get("run", "") for s in deploy["jobs"]["build"]["steps"]]
+    assert any(s.startswith("bin/build --base-url") for s in runs)
+    assert deploy[True]["push"]["branches"] == ["main"]  # YAML 1.1 reads the key `on` as True
