@@ -8,6 +8,7 @@ import os
 import shutil
 import socket
 import sys
+import tempfile
 import threading
 import textwrap
 from pathlib import Path
@@ -19,7 +20,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import build  # noqa: E402
+import growth  # noqa: E402
 from hub.config import Config  # noqa: E402
+
+# The project the suite's site, content and browser tests run on: this checkout, or (with
+# HUB_TEST_CONTENT=grown) a copy with contributions added, to show the tests hold as content grows.
+GROWN = os.environ.get("HUB_TEST_CONTENT") == "grown"
+PROJECT = growth.grow(Path(tempfile.mkdtemp(prefix="hub-grown-"))) if GROWN else ROOT
 
 CHROMIUM = os.environ.get("CHROME_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -117,7 +124,7 @@ def project_config(root: Path, **kw) -> Config:
 def built(tmp_path_factory):
     """The real hub, built once into a temporary folder."""
     out = tmp_path_factory.mktemp("built") / "site"
-    return build.build(Config(ROOT, out))
+    return build.build(Config(PROJECT, out))
 
 
 @pytest.fixture(scope="session")

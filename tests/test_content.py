@@ -12,7 +12,7 @@ from collections import Counter
 
 import pytest
 
-from conftest import ROOT
+from conftest import PROJECT, ROOT
 
 import build
 from hub.config import Config
@@ -56,7 +56,7 @@ PLACED_BY_MEANING = {
 
 @pytest.fixture(scope="module")
 def site():
-    return build.check(Config(ROOT, ROOT / "site")).site
+    return build.check(Config(PROJECT, PROJECT / "site")).site
 
 
 def norm(text: str) -> str:

@@ -15,7 +15,7 @@ import unicodedata
 import pypdf
 import pytest
 
-from conftest import AXE, ROOT
+from conftest import AXE, PROJECT
 
 pytestmark = pytest.mark.browser
 
@@ -80,7 +80,7 @@ def expected_counts(site, chosen, all_of=frozenset()) -> dict[str, int]:
 
 def source_text(cs) -> str:
     """What search covers, read from the content file: every word in it."""
-    return (ROOT / "content" / "case-studies" / f"{cs.slug}.md").read_text()
+    return (PROJECT / "content" / "case-studies" / f"{cs.slug}.md").read_text()
 
 
 # Reading the page -------------------------------------------------------------------

@@ -92,11 +92,11 @@ def test_sitemap_and_feed_only_with_a_base_url(site_dir):
 def test_sitemap_and_feed_use_absolute_urls(tmp_path):
     import build
     from hub.config import Config
-    from conftest import ROOT
+    from conftest import PROJECT
     import xml.etree.ElementTree as ET
 
     out = tmp_path / "site"
-    built = build.build(Config(ROOT, out, base_url="https://hub.example.org/"))
+    built = build.build(Config(PROJECT, out, base_url="https://hub.example.org/"))
     sitemap = ET.parse(out / "sitemap.xml").getroot()
     locs = [e.text for e in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
     assert "https://hub.example.org/case-studies/timpson/index.html" in locs
