@@ -95,7 +95,7 @@ def cmd_build(args) -> int:
 
 def cmd_check(args) -> int:
     root = Path(args.root).resolve()
-    config = Config(root, root / "site", drafts=True)
+    config = Config(root, root / "site")  # as a build does: a link to a draft is a problem here too
     try:
         built = check(config)
     except BuildError as exc:
@@ -105,6 +105,8 @@ def cmd_check(args) -> int:
     print(f"All content is valid: {len(site.case_studies)} case studies, {len(site.cards)} cards, "
           f"{len(site.guide)} guide steps, {len(site.themes)} themes, {len(site.ideas)} ideas, {len(site.pages)} pages "
           f"({built.pages} pages rendered and their links checked).")
+    if built.drafts:
+        print(f"Drafts, checked but not published until 'draft: true' is deleted: {', '.join(built.drafts)}.")
     return 0
 
 
@@ -120,8 +122,9 @@ def cmd_new(args) -> int:
     except ValueError as exc:
         print(exc, file=sys.stderr)
         return 1
-    print(f"Wrote {path.relative_to(root)} (a draft: it builds, but is left out of the site "
-          f"until you remove 'draft: true' or build with --drafts).")
+    print(f"Wrote {path.relative_to(root)}. It is a draft: {hint()} serve shows it (marked Draft) while you "
+          f"write, and a build leaves it out until you delete the line 'draft: true'. "
+          f"Check it with: {hint()} check")
     return 0
 
 

@@ -196,9 +196,13 @@ def inspect(text: str, own_page: str, own_file: str) -> Inspection:
     scan.feed(raw)
     scan.close()
     found = Inspection("")
+    opened = set()
     for data in scan.text_outside_code:
         for match in RAW_HTML.finditer(data):
-            tag = match.group(0)
+            tag, name = match.group(0), (match.group(1) or "").lower()
+            if name.startswith("/") and name[1:] in opened:
+                continue  # the closing tag of one already reported
+            opened.add(name)
             found.problems.append((tag, f"raw HTML {tag[:40]!r} is not allowed in content: write Markdown "
                                         "(it would be shown as text)"))
     for src in scan.images_without_alt:

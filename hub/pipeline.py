@@ -22,6 +22,7 @@ class Built:
     site: object  # hub.link.Site
     files: dict[str, str]  # every file of the site: output path -> digest (or the source file, for assets)
     out_dir: Path | None  # None for a check: rendered, not written
+    drafts: tuple[str, ...] = ()  # case studies left out as drafts (checked all the same)
 
     @property
     def pages(self) -> int:
@@ -88,4 +89,6 @@ def build(config: Config, publish: bool = True, cache=None) -> Built:
     finally:
         if output:
             output.close()
-    return Built(site, files, config.out_dir if publish else None)
+    published = {cs.slug for cs in site.case_studies}
+    drafts = tuple(sorted(r.stem for r in results if r.kind == "case-studies" and r.value is not None and r.stem not in published))
+    return Built(site, files, config.out_dir if publish else None, drafts)

@@ -8,18 +8,24 @@ from pathlib import Path
 
 TEMPLATE = '''---
 # A new case study. Every field is shown; delete the comments as you fill it in.
-# Check your work with: python build.py check
-title: {title}                  # the organisation's or project's name
-# number: 47                    # collection number, if it has a row in the collection
+# Preview it as you write: bin/build serve. Check it: bin/build check (or: hub serve, hub check).
+# docs/content-format.md explains every field; CONTRIBUTING.md walks a whole contribution.
+# In Markdown, link a page of the hub by its content file: [Timpson](timpson.md).
+title: {title}
+# number: 47                    # only for a row of the Case Study Collection (its number there)
 type_of_place: [Charity]        # names from content/taxonomies/types-of-place.yaml
-sectors: [Community]            # names from content/taxonomies/sectors.yaml
+sectors: [Community]            # names from content/taxonomies/sectors.yaml (add one there if none fits)
 location: Various, UK           # as written; the part after the last comma is the country
                                 # (countries are listed in content/taxonomies/countries.yaml)
+# Where these words come from (a document and its page or section); shown on the page.
+source: >-
+  The document and the page or section these words come from.
+# Needed (Markdown): what the organisation does, for whom, and what difference it makes.
 summary: >-
-  What the organisation does, for whom, and what difference it makes (Markdown).
+  What the organisation does, for whom, and what difference it makes.
+# Optional without a number (Markdown): the relationship at its heart, in one sentence.
 spotlight: >-
-  The relationship at its heart, in one sentence: "An empowering, trusting relationship
-  between ... improves ...".
+  "An empowering, trusting relationship between ... improves ...".
 opportunities:                  # a note for each opportunity that applies; delete the others
   planning: >-                  # a strategy for improving relationships
     How it plans for relationships.
@@ -55,7 +61,7 @@ cards: []                       # zero or more printable cards; to add one, repl
 #      - enabler: co-design
 #        text: ...
 #    key_learning: The one lesson others can take from it.
-draft: true                     # remove this line when it is ready to publish
+draft: true                     # delete this line when it is ready to publish
 ---
 Optional longer text in Markdown: the story, quotes, what others can learn.
 '''
