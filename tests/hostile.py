@@ -190,6 +190,7 @@ def finish(proc: subprocess.Popen, started: float, timeout: float) -> tuple[int,
     if PEAK in output:
         output, _, measured = output.rpartition(PEAK)
         peak = int(measured.split()[0]) / 1024
+        output = "\n".join(line for line in output.splitlines() if not line.startswith("Command exited with"))
     return proc.returncode, seconds, peak, output
 
 
@@ -202,13 +203,16 @@ def run_build(project: Path, out: Path, timeout: float = 120, preexec=None) -> O
     return Outcome(code, seconds, peak, output, intact)
 
 
-def run_case(name: str, workdir: Path) -> Outcome:
-    """Build the real project once (the previous site), plant the case, build again."""
-    project = make_project(workdir)
-    out = project / "site"
-    assert run_build(project, out).code == 0
+def run_case(name: str, workdir: Path, built: Path | None = None) -> Outcome:
+    """Plant the case in a project that has a site already (`built`, copied, or made here), and build again."""
+    if built is None:
+        project = make_project(workdir)
+        assert run_build(project, project / "site").code == 0
+    else:
+        project = workdir / "project"
+        shutil.copytree(built, project, symlinks=True, ignore=shutil.ignore_patterns(".site.*"))
     CASES[name][1](project)
-    return run_build(project, out)
+    return run_build(project, project / "site")
 
 
 # The file system and the process ------------------------------------------------------
@@ -272,12 +276,12 @@ def run_two_at_once(workdir: Path) -> Outcome:
     return Outcome(code, max(r[1] for r in results), max(r[2] for r in results), output, whole(out) and not leftovers)
 
 
-def run_killed(workdir: Path, fraction: float | None) -> Outcome:
+def run_killed(workdir: Path, fraction: float | None, size: int = 600) -> Outcome:
     """kill -9 at a fraction of a build's time (None: exactly between writing and publishing); then build again.
 
     site/ must be whole, old or new, right after the kill; the next build must clean up and succeed.
     """
-    project = make_project(workdir, extra_case_studies=600)
+    project = make_project(workdir, extra_case_studies=size)
     out = project / "site"
     first = run_build(project, out)
     assert first.code == 0, first.output

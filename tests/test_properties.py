@@ -1,0 +1,90 @@
+"""Property-based: whatever front matter or Markdown a contributor writes, `check` answers with
+exit 0, or exit 1 and `path:line: message` lines; never a traceback, never a hang.
+
+Hypothesis generates front matter (any shape of YAML values under real and made-up keys,
+and raw text full of YAML's own characters) and Markdown (full of its syntax characters).
+Each example is checked in-process, in one project kept for the whole test.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import io
+import re
+import string
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import GOOD_CASE_STUDY, make_project
+from hub.cli import main
+from hub.models import CaseStudy
+
+PROBLEM = re.compile(r"^content/[^:\n]+:\d+: \S.*$")
+SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                           HealthCheck.too_slow])
+
+KEYS = st.sampled_from([*CaseStudy.model_fields, "sumary", "cards", "x", "1", "true", "ключ", ""])
+SCALARS = st.one_of(st.text(max_size=40), st.integers(-10**6, 10**6), st.floats(allow_nan=True), st.booleans(),
+                    st.none(), st.dates(min_value=dt.date(1, 1, 1)))
+VALUES = st.recursive(SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=4),
+                                                       st.dictionaries(KEYS, inner, max_size=4)), max_leaves=20)
+YAML_ALPHABET = string.ascii_letters[:8] + string.digits[:3] + " \t\n:-[]{},&*!|>'\"#%@?`~\\"
+MARKDOWN_TOKENS = ["word ", "é", " ", "\n", "\n\n", "*", "**", "_", "`", "```\n", "[", "]", "(", ")", "](", "![", "<", ">",
+                   "<b>", "</b>", "<script>", "# ", "## ", "- ", "1. ", "> ", "    ", "|", "---", "\\", "&amp;", "&#",
+                   "http://x.org", "javascript:", "mailto:a@b.c", "../", "x.md", "index.html", "#frag", "?q=1", ": "]
+MARKDOWN = st.lists(st.sampled_from(MARKDOWN_TOKENS), max_size=120).map("".join)
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    return make_project(tmp_path_factory.mktemp("properties"), {"case-studies/acme.md": GOOD_CASE_STUDY})
+
+
+def check(root, text: str) -> tuple[int, list[str]]:
+    (root / "content" / "case-studies" / "x.md").write_text(text, encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["check", "--root", str(root)])
+    lines = err.getvalue().splitlines()
+    return code, lines
+
+
+def assert_answers_cleanly(code: int, lines: list[str]) -> None:
+    assert code in (0, 1)
+    if code == 0:
+        assert lines == []
+        return
+    *problems, count, hint = lines
+    assert re.fullmatch(r"\d+ problems? found\.", count) and hint.startswith("Each line is path:line:")
+    assert problems and all(PROBLEM.match(p) for p in problems), problems
+
+
+@SETTINGS
+@given(data=st.dictionaries(KEYS, VALUES, max_size=8))
+def test_any_shape_of_front_matter_gets_an_answer(project, data):
+    text = "---\n" + yaml.safe_dump(data, allow_unicode=True) + "---\nBody.\n"
+    assert_answers_cleanly(*check(project, text))
+
+
+@SETTINGS
+@given(front=st.text(alphabet=YAML_ALPHABET, max_size=300))
+def test_any_text_as_front_matter_gets_an_answer(project, front):
+    assert_answers_cleanly(*check(project, f"---\ntitle: X\n{front}\n---\nBody.\n"))
+
+
+@SETTINGS
+@given(body=st.one_of(MARKDOWN, st.text(max_size=500)))
+def test_any_markdown_gets_an_answer(project, body):
+    text = GOOD_CASE_STUDY.lstrip().replace("number: 1", "number: 2") + body
+    code, lines = check(project, text)
+    assert_answers_cleanly(code, lines)
+
+
+@SETTINGS
+@given(text=st.text(max_size=400))
+def test_any_unicode_text_as_a_file_gets_an_answer(project, text):
+    assert_answers_cleanly(*check(project, text))
