@@ -292,3 +292,10 @@ def merge_html(results) -> list:
                                                       "point elsewhere from there; link to .md files instead "
                                                       "(for example ../case-studies/timpson.md)"))
     return errors
+
+
+def render_markdown(text: str | None, path: str = "index.html"):
+    """Markdown as safe HTML for the page at `path` (what a template's `| md` gives)."""
+    from markupsafe import Markup
+
+    return Markup(for_page(html_of(text or ""), path))

@@ -550,7 +550,10 @@ INTERFACE_HEADINGS = {
     "Filter the ideas", "Enablers", "Case studies in the bank", "Ideas",
     # the Heatmap
     "Relationships Heatmap", "How to use it", "Rate your place", "Your heatmap", "Cool spots",
-    "Share, print or forget", "Reading list",
+    "Share, print or forget", "Share, print or clear", "Reading list", "Heatmap for a group", "People in the group",
+    "The group's heatmap",
+    # site-wide search
+    "Search",
     # home and 404
     "Newest case studies", "Page not found",
 }
