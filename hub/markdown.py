@@ -184,6 +184,34 @@ class _Scan(HTMLParser):
             self.text_outside_code.append(data)
 
 
+A_HREF = re.compile(r'<a\b[^>]*?\bhref="([^"]*)"')
+IMG = re.compile(r"<img\b([^>]*)>")
+ATTR = re.compile(r'(\w+)="([^"]*)"')
+
+
+def scan_html(raw: str) -> _Scan:
+    """Links, images, level-1 headings and raw HTML in Python-Markdown's output.
+
+    Python-Markdown writes its tags one way, so regular expressions read them; only output
+    with escaped markup in it (raw HTML written as text, or code) needs the full parser,
+    to tell code from text.
+    """
+    if "&lt;" in raw:
+        scan = _Scan()
+        scan.feed(raw)
+        scan.close()
+        return scan
+    scan = _Scan()
+    scan.urls = [("href", html_lib.unescape(h)) for h in A_HREF.findall(raw)]
+    for attributes in IMG.findall(raw):
+        attrs = {k: html_lib.unescape(v) for k, v in ATTR.findall(attributes)}
+        scan.urls.append(("src", attrs.get("src", "")))
+        if not attrs.get("alt", "").strip():
+            scan.images_without_alt.append(attrs.get("src", ""))
+    scan.h1 = [1] if "<h1" in raw else []
+    return scan
+
+
 def inspect(text: str, own_page: str, own_file: str) -> Inspection:
     """Render `text` and report every problem in it; links resolved for `own_page` (`own_file` for .md links)."""
     text = text.strip()
@@ -192,9 +220,7 @@ def inspect(text: str, own_page: str, own_file: str) -> Inspection:
     if is_plain(text):
         return Inspection(f"<p>{escape(text)}</p>")
     raw = convert(text)
-    scan = _Scan()
-    scan.feed(raw)
-    scan.close()
+    scan = scan_html(raw)
     found = Inspection("")
     opened = set()
     for data in scan.text_outside_code:

@@ -180,6 +180,7 @@ def _url(context, target: str) -> str:
 def make_environment(templates_dir: Path) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
+        bytecode_cache=bytecode_cache(templates_dir.parent),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -200,6 +201,20 @@ def markdown_sections(text: str) -> tuple[str, list[tuple[str, str]]]:
     """Markdown split at its `## ` headings: (the text before the first, [(heading, text below it)])."""
     parts = re.split(r"^## +(.+?)[ \t]*$", text, flags=re.M)
     return parts[0], list(zip(parts[1::2], parts[2::2]))
+
+
+def bytecode_cache(root: Path) -> jinja2.BytecodeCache | None:
+    """Compiled templates kept in .hub-cache/ (like Python's __pycache__: keyed by each template's
+    source checksum, so a changed template is always compiled afresh). None where it cannot be written."""
+    folder = root / ".hub-cache" / "templates"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / ".probe"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder))
 
 
 def template_location(exc: BaseException, fallback: str) -> tuple[str, int]:
@@ -364,12 +379,15 @@ def link_checker(manifest: set[str], base_url: str | None):
 
     def check(page: str, text: str) -> list[tuple[str, str]]:
         folder = posixpath.dirname(page)
+        depth = page.count("/")
         found = []
         for match in LINK.finditer(text):
             url = match.group(2).strip()
-            key = (folder, url)
+            # A link that climbs to the root (as url() writes them) resolves the same from every
+            # page of that depth: one check per depth, not one per page.
+            key = (str(depth), url) if url.startswith("../" * depth) and depth else (folder, url)
             if key not in cache:
-                if base and url.startswith(base):  # 404.html's <base>, which lets it work at any depth
+                if base and url.startswith(base):  # 404.html's absolute links, which work at any depth
                     rest = url[len(base):]
                     cache[key] = link_problem("", rest, manifest) if rest else None
                 else:
