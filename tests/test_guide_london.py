@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 
 from conftest import AXE
 from hub.markdown import plain_text
+from test_finder import assert_shown
 
 pytestmark = pytest.mark.browser
 
@@ -168,10 +169,6 @@ def idea_text(site, idea) -> str:
     return fold("\n".join(parts))
 
 
-def ideas_shown(page):
-    return page.eval_on_selector_all("#results > .tile", "e => e.map(t => t.dataset.slug)")
-
-
 def test_london_search_finds_a_word_only_in_an_ideas_example(watched, built):
     page, root, problems, outside = watched
     site = built.site
@@ -193,9 +190,8 @@ def test_london_search_finds_a_word_only_in_an_ideas_example(watched, built):
     want = [i.slug for i in site.ideas if fold(word) in idea_text(site, i)]
     page.goto(root + "london/index.html")
     page.get_by_role("searchbox", name="Search the ideas").fill(word.lower())
-    page.wait_for_function("want => JSON.stringify([...document.querySelectorAll('#results > .tile')].map(t => t.dataset.slug)) === JSON.stringify(want)",
-                           arg=want, timeout=10_000)
-    assert ideas_shown(page) == want and idea.slug in want
+    assert idea.slug in want
+    assert_shown(page, want)
     why = page.locator(f"#results > .tile[data-slug='{idea.slug}'] .match-why")
     expect(why).to_contain_text(f"Example: {example.title}")
     expect(why.locator(".match-why__excerpt mark").first).to_have_text(re.compile(f"^{re.escape(word)}$", re.I))
@@ -226,7 +222,7 @@ def test_after_ticking_a_filter_the_ideas_are_in_view_or_a_button_takes_the_read
         expect(button).to_be_hidden()
     expect(count).to_be_in_viewport()
     expect(page.locator("#results > .tile").first).to_be_in_viewport()
-    assert ideas_shown(page) == want
+    assert_shown(page, want)
     assert problems == []
 
 
