@@ -325,15 +325,30 @@
     var words = terms.join(" ") + "|" + signature + "|" + (window.HubText && window.HubText.loaded());
     if (marked[view] === words) return;
     marked[view] = words;
-    visible.forEach(function (i) {
-      if (view === "table") {
-        F.mark(rowFor(i), terms);
-      } else {
-        var tile = tileFor(i);
-        F.explain(controller.engine, i, tile, terms, onTile(items[i]), function (why) {
-          tile.insertBefore(why, tile.querySelector(".tile__foot"));
-        });
-      }
+    explainAll(view, visible, terms);
+  }
+
+  // The first results are explained at once, the rest a few at a time after the list is
+  // painted, so a keystroke is not kept waiting by results below the fold.
+  var jobs = { grid: 0, table: 0 };
+  var BATCH = 24;
+  function explainAll(view, visible, terms) {
+    var job = ++jobs[view];
+    var at = 0;
+    (function batch() {
+      if (job !== jobs[view]) return;  // a newer result has taken over
+      for (var end = Math.min(visible.length, at + BATCH); at < end; at++) explainOne(view, visible[at], terms);
+      if (at < visible.length) setTimeout(batch, 0);
+    })();
+  }
+  function explainOne(view, i, terms) {
+    if (view === "table") {
+      F.mark(rowFor(i), terms.filter(function (t) { return t.length > 1; }));
+      return;
+    }
+    var tile = tileFor(i);
+    F.explain(controller.engine, i, tile, terms, onTile(items[i]), function (why) {
+      tile.insertBefore(why, tile.querySelector(".tile__foot"));
     });
   }
 

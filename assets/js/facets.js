@@ -264,6 +264,7 @@
   function explain(engine, i, container, terms, shown, place) {
     var old = container.querySelector(".match-why");
     if (old) old.remove();
+    terms = terms.filter(function (t) { return t.length > 1; });  // one letter would mark everything
     mark(container, terms);
     var hits = engine.matched(i, terms);
     if (!hits.length) return;
