@@ -251,8 +251,10 @@
     if (!first) return text;
     var start = Math.max(0, first[0] - 70);
     var end = Math.min(text.length, first[1] + 110);
-    if (start > 0) start = text.indexOf(" ", start) + 1 || start;
-    if (end < text.length) end = text.lastIndexOf(" ", end) > first[1] ? text.lastIndexOf(" ", end) : end;
+    var space = text.indexOf(" ", start);  // cut between words, never into the match
+    if (start > 0 && space >= 0 && space < first[0]) start = space + 1;
+    space = text.lastIndexOf(" ", end);
+    if (end < text.length && space > first[1]) end = space;
     return (start > 0 ? "…" : "") + text.slice(start, end) + (end < text.length ? "…" : "");
   }
 
