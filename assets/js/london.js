@@ -23,8 +23,10 @@
     var words = window.HubText ? window.HubText.fields("idea", i.slug) : [];
     if (!words.length) words = [["strapline", "Strapline", i.strapline]];
     // An example's title is in its label ("Example: Co-housing pioneers"): search it too.
-    words = words.map(function (f) { return f[0] === "example" ? [f[0], f[1], f[1].replace(/^[^:]*: /, "") + ": " + f[2]] : f; });
-    return [["name", "Name", i.title]].concat(words, [
+    var titles = words.filter(function (f) { return f[0] === "example"; }).map(function (f) {
+      return ["example-title", f[1], f[1].replace(/^[^:]*: /, "")];
+    });
+    return [["name", "Name", i.title]].concat(words, titles, [
       ["theme", "Theme", names(tax.themes, [i.theme])],
       ["enablers", "Enablers", names(tax.enablers, i.enablers)],
       ["powers", "Mayor's powers", names(tax.powers, i.powers)],
