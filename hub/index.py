@@ -2,6 +2,9 @@
 
 `index.json` serves hosting and API use; `index.js` sets one global,
 `window.HUB_INDEX`, because Chromium refuses fetch() of local files (file://).
+It carries what the facets, tiles and Heatmap need on arrival; the words themselves
+(summaries, card text, ideas' text) are in `search.json` / `search.js`
+(`window.HUB_SEARCH`), which finders load only when a reader searches or takes a CSV.
 `search.json` and `search.js` (`window.HUB_SEARCH`) hold every word a reader can
 search for, site-wide: one item per case study, card, London idea and theme, guide
 step and page, each a list of [key, label, plain text] fields.
@@ -44,8 +47,6 @@ def build_index(site: Site) -> dict:
                 "country": cs.country,
                 "opportunities": [o.key for o in site.opportunities if o.key in cs.opportunities],
                 "notes": {k: plain(v) for k, v in sorted(cs.opportunities.items())},
-                "summary": plain(cs.summary),
-                "spotlight": plain(cs.spotlight),
                 "cards": [
                     {
                         "id": card_id(cs, card),
@@ -54,7 +55,6 @@ def build_index(site: Site) -> dict:
                         "keywords": list(card.keywords),
                         "enablers": [e.enabler for e in card.enablers],
                         "benefits": [b.category for b in card.benefits],
-                        "text": card_text(card),
                     }
                     for card in cs.cards
                 ],
@@ -79,12 +79,6 @@ def build_index(site: Site) -> dict:
             for s in site.guide
         ],
     }
-
-
-def card_text(card) -> str:
-    """A card's words for search: everything printed on it but the title and tagline."""
-    parts = [card.overview, card.spotlight, *(b.text for b in card.benefits), *(e.text for e in card.enablers), card.key_learning]
-    return " ".join(plain(p) for p in parts)
 
 
 INDEX_FILES = ("index.json", "index.js", "search.json", "search.js")

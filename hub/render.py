@@ -79,6 +79,7 @@ def plan_pages(site: Site) -> list[PageSpec]:
                               {"cs": cs, "previous": before, "next": after, "related": related, "citing": citing},
                               deps=tuple(deps)))
     specs.append(PageSpec("cards/index.html", "cards.html", "content/case-studies/"))
+    specs.append(PageSpec("shortlist/index.html", "shortlist.html", "content/case-studies/"))
     if site.guide:
         specs.append(PageSpec("guide/index.html", "guide.html", "content/guide/"))
     for i, step in enumerate(site.guide):

@@ -18,6 +18,7 @@ PAGE_TYPES = [
     "case-studies/buffer/index.html",
     "case-studies/cancer-research/index.html",
     "cards/index.html",
+    "shortlist/index.html",
     "guide/index.html",
     "guide/1-agree-the-destination/index.html",
     "guide/2-know-where-to-start/index.html",

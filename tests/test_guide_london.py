@@ -12,9 +12,12 @@ import unicodedata
 
 import pypdf
 import pytest
+from playwright.sync_api import expect
 
 from conftest import AXE
 from playwright.sync_api import expect
+from hub.markdown import plain_text
+from test_finder import assert_shown
 
 pytestmark = pytest.mark.browser
 
@@ -155,6 +158,76 @@ def test_landing_filters_ideas_by_theme_enabler_and_power(watched, built):
     page.reload()
     assert ideas() == expected_ideas(site, chosen)
     assert_clean(page, problems, outside)
+
+
+def fold(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c)).lower()
+
+
+def idea_text(site, idea) -> str:
+    """Every word of an idea a reader can see, as the London search must cover them."""
+    parts = [idea.title, idea.strapline, plain_text(idea.lead), plain_text(idea.body),
+             *(f"{e.title} {plain_text(e.text)}" for e in idea.examples),
+             *(f"{site.power[a.power].name} {plain_text(a.text)}" for a in idea.actions),
+             site.theme[idea.theme].title, *(site.enabler[k].name for k in idea.enablers)]
+    return fold("\n".join(parts))
+
+
+def test_london_search_finds_a_word_only_in_an_ideas_example(watched, built):
+    page, root, problems, outside = watched
+    site = built.site
+    found = None
+    for idea in site.ideas:
+        rest = fold(" ".join([idea.title, idea.strapline, plain_text(idea.lead), plain_text(idea.body),
+                              *(plain_text(a.text) for a in idea.actions)]))
+        for example in idea.examples:
+            for word in re.findall(r"[A-Za-z]{6,}", plain_text(example.text)):
+                if fold(word) not in rest:
+                    found = (idea, example, word)
+                    break
+            if found:
+                break
+        if found:
+            break
+    assert found, "no idea has a word only in its examples"
+    idea, example, word = found
+    want = [i.slug for i in site.ideas if fold(word) in idea_text(site, i)]
+    page.goto(root + "london/index.html")
+    page.get_by_role("searchbox", name="Search the ideas").fill(word.lower())
+    assert idea.slug in want
+    assert_shown(page, want)
+    why = page.locator(f"#results > .tile[data-slug='{idea.slug}'] .match-why")
+    expect(why).to_contain_text(f"Example: {example.title}")
+    expect(why.locator(".match-why__excerpt mark").first).to_have_text(re.compile(f"^{re.escape(word)}$", re.I))
+    expect(page.locator("#result-count")).to_have_text(f"{len(want)} idea{'' if len(want) == 1 else 's'}")
+    assert problems == [] and outside == []
+    results = AXE.run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def test_after_ticking_a_filter_the_ideas_are_in_view_or_a_button_takes_the_reader_there(watched, built):
+    page, root, problems, _ = watched
+    site = built.site
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(root + "london/index.html")
+    power = site.powers[-1]
+    box = page.locator("#filters").get_by_role("group", name="Mayor's power").get_by_role(
+        "checkbox", name=re.compile("^" + re.escape(power.name) + " \\("))
+    box.scroll_into_view_if_needed()
+    box.check()
+    want = expected_ideas(site, {"power": {power.key}})
+    page.wait_for_function("n => document.querySelectorAll('#results > .tile').length === n", arg=len(want))
+    count = page.locator("#result-count")
+    button = page.get_by_role("button", name=f"Show {len(want)} idea{'' if len(want) == 1 else 's'}")
+    if page.evaluate("() => { const r = document.getElementById('result-count').getBoundingClientRect(); return r.bottom < 0 || r.top > innerHeight; }"):
+        expect(button).to_be_in_viewport()
+        button.click()
+    else:
+        expect(button).to_be_hidden()
+    expect(count).to_be_in_viewport()
+    expect(page.locator("#results > .tile").first).to_be_in_viewport()
+    assert_shown(page, want)
+    assert problems == []
 
 
 def test_landing_uses_the_shared_facet_code(built, site_dir):

@@ -15,8 +15,9 @@ def html_pages(site_dir):
 def test_every_case_study_has_a_page_and_the_expected_pages_exist(built, site_dir):
     for cs in built.site.case_studies:
         assert (site_dir / "case-studies" / cs.slug / "index.html").is_file()
-    for rel in ("index.html", "404.html", "robots.txt", "index.json", "index.js", "case-studies/index.html",
-                "cards/index.html", "guide/index.html", "london/index.html", "assets/favicon.svg"):
+    for rel in ("index.html", "404.html", "robots.txt", "index.json", "index.js", "search.json", "search.js",
+                "case-studies/index.html", "cards/index.html", "shortlist/index.html", "guide/index.html",
+                "london/index.html", "assets/favicon.svg"):
         assert (site_dir / rel).is_file(), rel
 
 
@@ -67,7 +68,7 @@ def test_index_schema(built, site_dir):
     assert len(studies) == len(built.site.case_studies)
     for c in studies.values():
         assert set(c) >= {"slug", "url", "title", "number", "type_of_place", "sectors", "location", "country",
-                          "opportunities", "summary", "cards"}
+                          "opportunities", "notes", "cards"}
         assert (site_dir / c["url"]).is_file()
         for card in c["cards"]:
             assert set(card) >= {"title", "enablers", "benefits"}
@@ -82,6 +83,46 @@ def test_index_schema(built, site_dir):
     for idea in index["ideas"]:
         assert {"theme", "enablers", "case_studies"} <= set(idea)
         assert all(s in studies for s in idea["case_studies"])
+
+
+def test_search_index_has_every_word_field_by_field(built, site_dir):
+    """search.json (and its script twin) holds each case study, card and idea, every field [key, label, text]."""
+    from hub.markdown import plain_text
+
+    search = json.loads((site_dir / "search.json").read_text())
+    script = (site_dir / "search.js").read_text()
+    assert script.startswith("window.HUB_SEARCH = ")
+    assert json.loads(script[len("window.HUB_SEARCH = "):].rstrip().rstrip(";")) == search
+    site = built.site
+    items = {(i["kind"], i["id"]): i for i in search["items"]}
+    assert {k["key"] for k in search["kinds"]} >= {i["kind"] for i in search["items"]}
+    for item in search["items"]:
+        assert (site_dir / item["url"].split("#")[0]).is_file()
+        assert all(len(f) == 3 and all(isinstance(x, str) and x for x in f) for f in item["fields"])
+    for cs in site.case_studies:
+        fields = {key: text for key, _, text in items[("case-study", cs.slug)]["fields"]}
+        assert fields["name"] == cs.title
+        assert fields.get("sector", "") == ", ".join(cs.sectors)
+        assert fields.get("location", "") == (cs.location or "")
+        assert fields.get("summary", "") == plain_text(cs.summary)
+        assert fields.get("spotlight", "") == plain_text(cs.spotlight)
+        for key, note in cs.opportunities.items():
+            assert fields[f"opportunity:{key}"] == plain_text(note)
+        for n, card in enumerate(cs.cards, 1):
+            words = fields[f"card:card-{cs.slug}-{n}"]
+            assert plain_text(card.key_learning) in words and all(k in words for k in card.keywords)
+    for cs, card in site.cards:
+        labels = [label for _, label, _ in items[("card", f"card-{cs.slug}-{cs.cards.index(card) + 1}")]["fields"]]
+        assert labels == ["Tagline", "Overview", "Relationship spotlight", "Keywords", "Top 3 benefits",
+                          "Top 3 enablers", "Key learning"]
+    for idea in site.ideas:
+        fields = items[("idea", idea.slug)]["fields"]
+        text = " ".join(t for _, _, t in fields)
+        for example in idea.examples:
+            assert ["example", f"Example: {example.title}", plain_text(example.text)] in fields
+        for action in idea.actions:
+            assert plain_text(action.text) in text
+        assert plain_text(idea.body) in text
 
 
 def test_sitemap_and_feed_only_with_a_base_url(site_dir):

@@ -1,5 +1,6 @@
-/* The case study database: facets, search, chips and URL state (facets.js), plus two views
- * (a grid of the tiles already in the page, and a table that mirrors the spreadsheet) and sort.
+/* The case study database: facets, search, chips and URL state (facets.js), two views (a grid
+ * of the tiles already in the page, and the spreadsheet overview as a table) and sort, and
+ * "take it away": the shown case studies as CSV (csv.js), or their cards in the deck.
  */
 (function () {
   "use strict";
@@ -11,8 +12,8 @@
   var tax = index.taxonomies;
   var items = index.case_studies;
   var opportunities = tax.opportunities;
+  var el = F.el;
 
-  var values = F.values;
   function unique(list) {
     return Array.from(new Set(list));
   }
@@ -20,26 +21,35 @@
     return function (cs) { return unique([].concat.apply([], cs.cards.map(function (c) { return c[name]; }))); };
   }
 
+  var study = F.studyFacets(tax, function (cs) { return cs; });
   var facets = [
-    { key: "opportunity", label: "Opportunities", values: values(opportunities), modes: true, open: true,
-      modeLegend: "Case studies with", get: function (cs) { return cs.opportunities; } },
-    { key: "enabler", label: "Enablers", values: values(tax.enablers), open: true, get: cardValues("enablers") },
-    { key: "sector", label: "Sector", values: values(tax.sectors), get: function (cs) { return cs.sectors; } },
-    { key: "place", label: "Type of place", values: values(tax.types_of_place), get: function (cs) { return cs.type_of_place; } },
-    { key: "country", label: "Country", values: values(tax.countries), get: function (cs) { return cs.country ? [cs.country] : []; } },
-    { key: "benefit", label: "Benefit category", values: values(tax.benefits), get: cardValues("benefits") },
+    Object.assign(study.opportunity, { modeLegend: "Case studies with" }),
+    { key: "enabler", label: "Enablers", one: "Enabler", values: F.values(tax.enablers), open: true, get: cardValues("enablers") },
+    study.sector,
+    study.place,
+    study.country,
+    { key: "benefit", label: "Benefit category", one: "Benefit", values: F.values(tax.benefits), get: cardValues("benefits") },
     { key: "card", label: "Case study card", values: [{ key: "yes", label: "Has a card" }],
       get: function (cs) { return cs.cards.length ? ["yes"] : []; } },
   ];
 
+  /** What search covers: every field of search.js, or what index.js has until it loads. */
+  function fields(cs) {
+    var all = window.HubText ? window.HubText.fields("case-study", cs.slug) : [];
+    return all.length ? all : F.studyFields(cs, opportunities);
+  }
+  /** The fields a tile shows: its name, type of place, location and teaser (spotlight, else summary). */
+  function onTile(cs) {
+    var teaser = window.HubText && window.HubText.field("case-study", cs.slug, "spotlight") ? "spotlight" : "summary";
+    return ["name", "place", "location", teaser];
+  }
+
   // Sorting: the select offers number, name and matching opportunities; table headers add columns.
   var columns = [
-    { key: "number", label: "No.", compare: byNumber },
-    { key: "name", label: "Case study", compare: byName },
-    { key: "place", label: "Type of place", compare: byText(function (cs) { return cs.type_of_place.join(", "); }) },
-    { key: "location", label: "Location", compare: byText(function (cs) { return cs.location || ""; }) },
+    { key: "number", label: "No.", className: "col-number", compare: byNumber },
+    { key: "name", label: "Case study", className: "col-name", compare: byName },
   ].concat(opportunities.map(function (o) {
-    return { key: "o-" + o.key, label: o.name, number: o.number, opportunity: o,
+    return { key: "o-" + o.key, label: o.name, number: o.number, opportunity: o, className: "col-o",
              compare: function (a, b) { return (o.key in b.notes) - (o.key in a.notes); } };
   }));
   var sorts = { matches: null };
@@ -52,9 +62,6 @@
   }
   function byName(a, b) {
     return a.title.localeCompare(b.title, "en-GB", { sensitivity: "base" });
-  }
-  function byText(get) {
-    return function (a, b) { return get(a).localeCompare(get(b), "en-GB", { sensitivity: "base" }); };
   }
   function matching(cs, state) {
     var chosen = state.selected.opportunity;
@@ -96,34 +103,43 @@
   var tiles = {};
   grid.querySelectorAll("[data-slug]").forEach(function (tile) { tiles[tile.getAttribute("data-slug")] = tile; });
 
-  // The table, built the first time it is shown. -------------------------------------------
+  // The table: the spreadsheet overview, built the first time it is shown. ----------------
+  //
+  // No. and name stay in view on the left, the header row at the top; the table scrolls
+  // inside a region no taller than the window, so its sideways scrollbar is always in reach.
+  // Each row is one tab stop; the arrow keys move between cells, as in a spreadsheet.
   var tableView = document.getElementById("table-view");
+  var tableHolder = document.getElementById("table-holder");
+  var columnSelect = document.getElementById("table-column");
+  var cellRadios = document.querySelectorAll('input[name="cells"]');
+  var phone = window.matchMedia("(max-width: 40rem)");
   var table = null;
-  var rows = null;
+  var rows = [];
   var tip = null;
 
   function buildTable() {
-    var el = F.el;
     var headRow = el("tr");
     columns.forEach(function (c) {
       var label = c.opportunity
-        ? [el("span", { className: "col-number", text: String(c.number) }), el("span", { text: c.label })]
+        ? [el("span", { className: "col-o__number", text: String(c.number) }),
+           el("span", { className: "visually-hidden", text: "Opportunity: " }), el("span", { text: c.label })]
         : [el("span", { text: c.label })];
-      var button = el("button", { type: "button", className: "sort-button", "data-sort": c.key }, label.concat([
+      var button = el("button", { type: "button", className: "sort-button", "data-sort": c.key, tabindex: "-1" }, label.concat([
         el("span", { className: "sort-arrow", "aria-hidden": "true" }),
       ]));
-      headRow.append(el("th", { scope: "col", className: c.opportunity ? "col-opportunity" : "col-" + c.key }, [button]));
+      var th = el("th", { scope: "col", className: c.className, tabindex: "-1" }, [button]);
+      if (c.opportunity) th.setAttribute("data-o", c.opportunity.key);
+      headRow.append(th);
     });
-    var body = el("tbody");
-    rows = [];
-    table = el("table", { className: "spreadsheet" }, [
-      el("caption", { text: "Case studies by opportunity: a dot marks a note; hover over it or focus it to read the note." }),
+    headRow.querySelector(".sort-button").tabIndex = 0;
+    table = el("table", { className: "spreadsheet", "aria-describedby": "table-keys" }, [
+      el("caption", { id: "table-caption" }),
       el("thead", {}, [headRow]),
-      body,
+      el("tbody"),
     ]);
-    var scroller = el("div", { className: "table-scroll", role: "region", "aria-label": "Case studies table (scrolls sideways)", tabindex: "0" }, [table]);
+    var scroller = el("div", { className: "table-scroll", role: "region", "aria-labelledby": "table-caption" }, [table]);
     tip = el("div", { className: "note-tip", "aria-hidden": "true", hidden: "" });
-    tableView.prepend(scroller, tip);
+    tableHolder.append(scroller, tip);
 
     headRow.addEventListener("click", function (event) {
       var button = event.target.closest(".sort-button");
@@ -134,12 +150,13 @@
       controller.set("sort", descending ? "-" + key : key);
       button.focus();
     });
-    // The note shows beside its mark on hover and on focus; Escape hides it.
+    // A note's mark shows the note beside it on hover and on focus; Escape hides it.
     table.addEventListener("mouseover", function (e) { showTip(e.target.closest(".note")); });
     table.addEventListener("mouseout", function (e) { if (e.target.closest(".note")) hideTip(); });
     table.addEventListener("focusin", function (e) { showTip(e.target.closest(".note")); });
     table.addEventListener("focusout", hideTip);
     table.addEventListener("click", function (e) { var n = e.target.closest(".note"); if (n) { n.focus(); showTip(n); } });
+    table.addEventListener("keydown", moveByKey);
     document.addEventListener("keydown", function (e) { if (e.key === "Escape") hideTip(); });
     scroller.addEventListener("scroll", function () { if (current) showTip(current); });
   }
@@ -147,40 +164,105 @@
   /** The table row of item i, made the first time it is shown. */
   function rowFor(i) {
     if (rows[i]) return rows[i];
-    var el = F.el;
     var cs = items[i];
+    var meta = [cs.type_of_place.join(", "), cs.location || ""].filter(Boolean).join(" · ");
     var cells = [
-      el("td", { className: "col-number", text: cs.number === null ? "–" : String(cs.number) }),
-      el("th", { scope: "row" }, [el("a", { href: root + cs.url, text: cs.title })]),
-      el("td", { text: cs.type_of_place.join(", ") }),
-      el("td", { text: cs.location || "" }),
+      el("td", { className: "col-number", tabindex: "-1", text: cs.number === null ? "–" : String(cs.number) }),
+      el("th", { scope: "row", className: "col-name", tabindex: "-1" }, [
+        el("a", { href: root + cs.url, text: cs.title, tabindex: "0" }),
+        meta ? el("span", { className: "row-meta", text: meta }) : null,
+      ]),
     ];
     opportunities.forEach(function (o) {
       var note = cs.notes[o.key];
+      var cell = el("td", { className: "col-o note-cell", tabindex: "-1", "data-o": o.key });
       if (!note) {
-        cells.push(el("td", { className: "note-cell" }, [el("span", { className: "visually-hidden", text: "No note" })]));
-        return;
+        cell.append(el("span", { className: "visually-hidden", text: "No note" }));
+      } else {
+        var id = "note-" + cs.slug + "-" + o.key;
+        cell.classList.add("has-note");
+        cell.append(
+          el("button", { type: "button", className: "note", "aria-describedby": id, "data-note": id, tabindex: "-1" }, [
+            el("span", { className: "note__mark", "aria-hidden": "true" }),
+            el("span", { className: "visually-hidden", text: "Opportunity: " + o.name + " note" }),
+          ]),
+          el("span", { id: id, className: "note-text", text: note })
+        );
       }
-      var id = "note-" + cs.slug + "-" + o.key;
-      cells.push(el("td", { className: "note-cell has-note" }, [
-        el("button", { type: "button", className: "note", "aria-describedby": id, "data-note": id }, [
-          el("span", { className: "note__mark", "aria-hidden": "true" }),
-          el("span", { className: "visually-hidden", text: o.name + " note" }),
-        ]),
-        el("span", { id: id, hidden: "", text: note }),
-      ]));
+      cells.push(cell);
     });
     rows[i] = el("tr", {}, cells);
+    showColumn(rows[i]);
     return rows[i];
+  }
+
+  /** The opportunity column a reader chose ("all" for every one); on a phone, always just one. */
+  function chosenColumn() {
+    var column = last ? last.state.settings.column : "all";
+    return column === "all" && phone.matches ? opportunities[0].key : column;
+  }
+  function showColumn(row) {
+    var column = chosenColumn();
+    row.querySelectorAll("[data-o]").forEach(function (cell) {
+      cell.classList.toggle("is-off", column !== "all" && cell.getAttribute("data-o") !== column);
+    });
+  }
+
+  // Keys: one tab stop per row (where the reader last was in it); arrows move between cells.
+  function visibleCells(row) {
+    return Array.prototype.filter.call(row.cells, function (cell) { return cell.getClientRects().length > 0; });
+  }
+  function focusTarget(cell) {
+    var inner = cell.querySelector("a, button");
+    return inner && inner.getClientRects().length ? inner : cell;
+  }
+  function moveTo(cell) {
+    var target = focusTarget(cell);
+    cell.parentNode.querySelectorAll('[tabindex="0"]').forEach(function (n) { n.tabIndex = -1; });
+    target.tabIndex = 0;
+    target.focus();
+  }
+  function moveByKey(event) {
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    var cell = event.target.closest("th, td");
+    if (!cell) return;
+    var cells = visibleCells(cell.parentNode);
+    var x = cells.indexOf(cell);
+    var next;
+    if (event.key === "ArrowRight") next = cells[x + 1];
+    else if (event.key === "ArrowLeft") next = cells[x - 1];
+    else if (event.key === "Home") next = cells[0];
+    else if (event.key === "End") next = cells[cells.length - 1];
+    else if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      var all = Array.prototype.slice.call(table.rows);
+      var row = all[all.indexOf(cell.parentNode) + (event.key === "ArrowDown" ? 1 : -1)];
+      if (row) {
+        var other = visibleCells(row);
+        next = other[Math.min(x, other.length - 1)];
+      }
+    } else {
+      return;
+    }
+    event.preventDefault();
+    if (next) moveTo(next);
+  }
+  /** After the cells change (notes shown, a column hidden), a row's tab stop must still be visible. */
+  function fixStops() {
+    Array.prototype.forEach.call(table.rows, function (row) {
+      var stop = row.querySelector('[tabindex="0"]');
+      if (stop && stop.getClientRects().length && focusTarget(stop.closest("th, td")) === stop) return;
+      if (stop) stop.tabIndex = -1;
+      focusTarget(row.querySelector(".col-name") && row.parentNode.tagName === "TBODY" ? row.querySelector(".col-name") : visibleCells(row)[0]).tabIndex = 0;
+    });
   }
 
   var current = null;  // the note whose text is showing
   function showTip(note) {
-    if (!note) return;
+    if (!note || table.classList.contains("spreadsheet--notes")) return;
     current = note;
     var text = document.getElementById(note.getAttribute("data-note")).textContent;
     var label = note.querySelector(".visually-hidden").textContent.replace(/ note$/, "");
-    tip.replaceChildren(F.el("strong", { text: label }), document.createTextNode(text));
+    tip.replaceChildren(el("strong", { text: label }), document.createTextNode(text));
     tip.hidden = false;
     var box = note.getBoundingClientRect();
     var width = tip.offsetWidth;
@@ -195,21 +277,33 @@
     if (tip) tip.hidden = true;
   }
 
-  function markSort(sort) {
-    if (!table) return;
-    var descending = sort.charAt(0) === "-";
-    var key = descending ? sort.slice(1) : sort;
+  /** The table's settings: sort arrows, notes or marks in the cells, which columns show. */
+  function syncTable(state) {
+    var descending = state.settings.sort.charAt(0) === "-";
+    var key = state.settings.sort.replace(/^-/, "");
     table.querySelectorAll("thead th").forEach(function (th) {
-      var button = th.querySelector(".sort-button");
-      if (button.getAttribute("data-sort") === key) th.setAttribute("aria-sort", descending ? "descending" : "ascending");
+      if (th.querySelector(".sort-button").getAttribute("data-sort") === key) th.setAttribute("aria-sort", descending ? "descending" : "ascending");
       else th.removeAttribute("aria-sort");
     });
+    var notes = state.settings.cells === "notes";
+    table.classList.toggle("spreadsheet--notes", notes);
+    table.caption.textContent = notes
+      ? "Case studies by opportunity, with the text of each note."
+      : "Case studies by opportunity: a dot marks a note; point at it or move to it to read the note.";
+    cellRadios.forEach(function (r) { r.checked = r.value === state.settings.cells; });
+    columnSelect.value = chosenColumn();
+    columnSelect.querySelector('option[value="all"]').disabled = phone.matches;
+    table.classList.toggle("spreadsheet--one", chosenColumn() !== "all");
+    showColumn(table.tHead.rows[0]);
+    rows.forEach(function (row) { if (row) showColumn(row); });
+    fixStops();
   }
 
   // Rendering: the first PAGE results, then "Show more"; only touch the DOM when they change.
   var PAGE = 120;
   var limit = PAGE;
   var shown = { grid: null, table: null };
+  var marked = { grid: null, table: null };
   var last = null;
   var viewRadios = document.querySelectorAll('input[name="view"]');
   var sortSelect = document.getElementById("sort");
@@ -220,11 +314,42 @@
   function place(container, nodeFor, view, indices) {
     var visible = indices.slice(0, limit);
     var signature = visible.join(",");
-    if (shown[view] === signature) return;
-    shown[view] = signature;
-    var fragment = document.createDocumentFragment();
-    for (var i = 0; i < visible.length; i++) fragment.appendChild(nodeFor(visible[i]));
-    container.replaceChildren(fragment);
+    if (shown[view] !== signature) {
+      shown[view] = signature;
+      var fragment = document.createDocumentFragment();
+      for (var i = 0; i < visible.length; i++) fragment.appendChild(nodeFor(visible[i]));
+      container.replaceChildren(fragment);
+    }
+    // The search's words, marked in what is shown (again only when the words or the list change).
+    var terms = controller.terms();
+    var words = terms.join(" ") + "|" + signature + "|" + (window.HubText && window.HubText.loaded());
+    if (marked[view] === words) return;
+    marked[view] = words;
+    explainAll(view, visible, terms);
+  }
+
+  // The first results are explained at once, the rest a few at a time after the list is
+  // painted, so a keystroke is not kept waiting by results below the fold.
+  var jobs = { grid: 0, table: 0 };
+  var BATCH = 24;
+  function explainAll(view, visible, terms) {
+    var job = ++jobs[view];
+    var at = 0;
+    (function batch() {
+      if (job !== jobs[view]) return;  // a newer result has taken over
+      for (var end = Math.min(visible.length, at + BATCH); at < end; at++) explainOne(view, visible[at], terms);
+      if (at < visible.length) setTimeout(batch, 0);
+    })();
+  }
+  function explainOne(view, i, terms) {
+    if (view === "table") {
+      F.mark(rowFor(i), terms.filter(function (t) { return t.length > 1; }));
+      return;
+    }
+    var tile = tileFor(i);
+    F.explain(controller.engine, i, tile, terms, onTile(items[i]), function (why) {
+      tile.insertBefore(why, tile.querySelector(".tile__foot"));
+    });
   }
 
   function tileFor(i) {
@@ -233,10 +358,10 @@
 
   function draw() {
     var sorted = last.sorted;
-    var view = last.state.settings.view;
-    if (view === "table") {
+    if (last.state.settings.view === "table") {
       if (!table) buildTable();
       place(table.tBodies[0], rowFor, "table", sorted);
+      syncTable(last.state);
     } else {
       place(grid, tileFor, "grid", sorted);
     }
@@ -245,17 +370,21 @@
     more.textContent = "Show " + Math.min(rest, PAGE) + " more (" + sorted.length + " in all)";
   }
 
-  function render(matches, state) {
+  function render(matches, state, result, ctl) {
+    controller = ctl;
     limit = PAGE;  // a new result starts at its top
     last = { sorted: order(matches, state), state: state };
     var view = state.settings.view;
     noResults.hidden = matches.length > 0;
-    draw();
     grid.hidden = view === "table";
     tableView.hidden = view !== "table";
+    // The table has the page's whole width, with the filters folded away above it.
+    document.querySelector(".finder").closest(".wrap").classList.toggle("wrap--wide", view === "table");
+    controller.fold(view === "table");
+    draw();
     viewRadios.forEach(function (r) { r.checked = r.value === view; });
     syncSortSelect(state.settings.sort);
-    markSort(state.settings.sort);
+    syncTakeaway(last.sorted);
   }
 
   more.addEventListener("click", function () {
@@ -273,32 +402,61 @@
     if (extraOption) { extraOption.remove(); extraOption = null; }
     if (["number", "name", "matches"].indexOf(key) < 0) {
       var column = sorts[key];
-      extraOption = F.el("option", { value: key, text: column.label + " (table column)" });
+      extraOption = el("option", { value: key, text: "Opportunity: " + column.label + " (table column)" });
       sortSelect.append(extraOption);
     }
     sortSelect.value = key;
   }
 
+  // Take it away: the shown case studies as CSV, or their cards in the deck. ---------------
+  var takeaway = document.getElementById("takeaway");
+  var printLink = document.getElementById("print-cards-link");
+  var printCount = document.getElementById("print-cards-count");
+  var noCards = document.getElementById("no-cards");
+
+  function syncTakeaway(sorted) {
+    var withCards = sorted.filter(function (i) { return items[i].cards.length; });
+    var cards = withCards.reduce(function (n, i) { return n + items[i].cards.length; }, 0);
+    takeaway.hidden = sorted.length === 0;
+    printLink.hidden = cards === 0;
+    noCards.hidden = cards > 0;
+    var query = sorted.length === items.length ? "" : "?" + withCards.map(function (i) {
+      return "case-study=" + encodeURIComponent(items[i].slug);
+    }).join("&");
+    printLink.href = root + "cards/index.html" + query;
+    printCount.textContent = " (" + F.plural(cards, ["card", "cards"]) + ")";
+  }
+  document.getElementById("download-csv").addEventListener("click", function () {
+    window.HubCSV.save("case-studies.csv", last.sorted.map(function (i) { return items[i]; }), opportunities);
+  });
+
+  var controller = null;  // set by the first render
   document.getElementById("results-options").hidden = false;
-  var controller = F.init({
+  F.init({
     id: "cs",
     items: items,
     facets: facets,
-    text: function (cs) {
-      var notes = Object.keys(cs.notes).map(function (k) { return cs.notes[k]; });
-      var cards = cs.cards.map(function (c) { return [c.title, c.tagline, c.keywords.join(" "), c.text].join(" "); });
-      return [cs.title, cs.summary, cs.spotlight].concat(notes, cards).join(" ");
+    fields: fields,
+    settings: {
+      view: { values: ["grid", "table"], fallback: "grid" },
+      sort: { values: sortValues, fallback: "number" },
+      cells: { values: ["marks", "notes"], fallback: "marks" },
+      column: { values: ["all"].concat(opportunities.map(function (o) { return o.key; })), fallback: "all" },
     },
-    settings: { view: { values: ["grid", "table"], fallback: "grid" }, sort: { values: sortValues, fallback: "number" } },
     noun: ["case study", "case studies"],
     searchLabel: "Search the case studies",
-    searchHint: "Names, summaries, notes, card text and keywords.",
+    searchHint: "Names, sectors, places, summaries, notes, card text and keywords.",
     render: render,
   });
 
   viewRadios.forEach(function (r) {
     r.addEventListener("change", function () { if (r.checked) controller.set("view", r.value); });
   });
+  cellRadios.forEach(function (r) {
+    r.addEventListener("change", function () { if (r.checked) controller.set("cells", r.value); });
+  });
+  columnSelect.addEventListener("change", function () { controller.set("column", columnSelect.value); });
+  phone.addEventListener("change", function () { if (table) syncTable(controller.state()); });
   sortSelect.addEventListener("change", function () { controller.set("sort", sortSelect.value); });
   window.HubDatabase = controller;  // for the benchmark and the tests
 })();

@@ -1,10 +1,14 @@
 /* Faceted filtering shared by the case study database, the card deck and the London ideas.
  *
  * A page describes its items and facets; this file does the rest: the facet panel
- * (a fieldset of labelled checkboxes with counts per facet), free-text search that
- * ignores case and accents, removable chips, "clear all", the result count in the
- * page's role="status" element, and the whole state in the query string (pushState,
- * so Back and Forward work, over http and file:// alike).
+ * (a fieldset of labelled checkboxes with counts per facet), free-text search over
+ * every field the page shows (case and accents ignored; the words come from
+ * search.js, loaded by search-text.js on the first search), the matched words
+ * highlighted and each result saying where it matched, removable chips that name
+ * their facet ("Opportunity: Training", "Enabler: Training"), "clear all", the result
+ * count in the page's role="status" element, a "Show N results" button that takes the
+ * reader from the filters to the results, and the whole state in the query string
+ * (pushState, so Back and Forward work, over http and file:// alike).
  *
  * Within a facet values combine with OR (or AND, for a facet with an any/all control);
  * across facets with AND. A value's count is what checking it would give with every
@@ -31,18 +35,39 @@
   // The engine: items and facets in, matching item indices and counts out. No DOM. -------
 
   /**
-   * items: any objects. facets: [{key, label, values: [{key, label}], get(item) -> [value keys],
-   * modes?: true (the facet has an "any of" / "all of" control)}]. text(item) -> searchable text.
+   * items: any objects. facets: [{key, label, one (the singular, for chips), values: [{key, label}],
+   * get(item) -> [value keys], modes?: true (the facet has an "any of" / "all of" control),
+   * offer?(value) -> false to leave a value out of the panel}].
+   * fields(item) -> [[key, label, text], ...]: what search covers, field by field.
    */
-  function Engine(items, facets, text) {
+  function Engine(items, facets, fields) {
     this.items = items;
     this.facets = facets;
-    this.haystacks = items.map(function (item) { return fold(text(item)); });
+    this.fieldsOf = fields;
+    this.refresh();
     // Each item's values per facet, as a Set for quick membership.
     this.values = items.map(function (item) {
       return facets.map(function (facet) { return new Set(facet.get(item)); });
     });
   }
+
+  /** (Re)read every item's fields: once on arrival, again when search.js has loaded. */
+  Engine.prototype.refresh = function () {
+    var fieldsOf = this.fieldsOf;
+    this.fields = this.items.map(function (item) { return fieldsOf(item); });
+    this.haystacks = this.fields.map(function (list) { return fold(list.map(function (f) { return f[2]; }).join("\n")); });
+    this.folded = [];  // per item, each field folded; made when first asked for
+  };
+
+  /** The fields of item i in which any of the terms occurs. */
+  Engine.prototype.matched = function (i, terms) {
+    if (!terms.length) return [];
+    var list = this.fields[i];
+    var folded = this.folded[i] || (this.folded[i] = list.map(function (f) { return fold(f[2]); }));
+    return list.filter(function (f, k) {
+      return terms.some(function (t) { return folded[k].indexOf(t) >= 0; });
+    });
+  };
 
   Engine.prototype.passes = function (itemValues, facetIndex, state) {
     var facet = this.facets[facetIndex];
@@ -151,6 +176,114 @@
     return node;
   }
 
+  // Matched words: <mark> around them, and a line saying where an item matched ---------
+
+  /** text folded as fold() does, with the index in text of each folded character. */
+  function foldWithMap(text) {
+    if (/^[\x00-\x7f]*$/.test(text)) return { text: text.toLowerCase(), map: null };
+    var out = "";
+    var map = [];
+    for (var i = 0; i < text.length; i++) {
+      var f = fold(text[i]);
+      out += f;
+      for (var k = 0; k < f.length; k++) map.push(i);
+    }
+    return { text: out, map: map };
+  }
+
+  /** [start, end) ranges of text where the terms occur, in order, overlaps merged. */
+  function ranges(text, terms) {
+    var folded = foldWithMap(text);
+    var found = [];
+    terms.forEach(function (term) {
+      for (var at = folded.text.indexOf(term); at >= 0; at = folded.text.indexOf(term, at + term.length)) {
+        var end = at + term.length;
+        found.push(folded.map ? [folded.map[at], folded.map[end - 1] + 1] : [at, end]);
+      }
+    });
+    found.sort(function (a, b) { return a[0] - b[0]; });
+    var merged = [];
+    found.forEach(function (r) {
+      var last = merged[merged.length - 1];
+      if (last && r[0] <= last[1]) last[1] = Math.max(last[1], r[1]);
+      else merged.push(r.slice());
+    });
+    return merged;
+  }
+
+  var NO_MARKS = "button, mark, script, .visually-hidden, .match-why__label";
+
+  /** Wrap every occurrence of the terms in root's text in <mark class="hit">, after removing old ones. */
+  function mark(root, terms) {
+    unmark(root);
+    if (!terms.length) return;
+    var nodes = [];
+    var walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (var node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (!node.parentNode.closest(NO_MARKS)) nodes.push(node);
+    }
+    nodes.forEach(function (node) {
+      var text = node.nodeValue;
+      var found = ranges(text, terms);
+      if (!found.length) return;
+      var fragment = document.createDocumentFragment();
+      var at = 0;
+      found.forEach(function (r) {
+        if (r[0] > at) fragment.append(text.slice(at, r[0]));
+        fragment.append(el("mark", { className: "hit", text: text.slice(r[0], r[1]) }));
+        at = r[1];
+      });
+      if (at < text.length) fragment.append(text.slice(at));
+      node.replaceWith(fragment);
+    });
+  }
+
+  function unmark(root) {
+    var marks = root.querySelectorAll("mark.hit");
+    if (!marks.length) return;
+    marks.forEach(function (m) { m.replaceWith(m.textContent); });
+    root.normalize();
+  }
+
+  /** A few words either side of the first match in text, with "…" where it is cut. */
+  function excerpt(text, terms) {
+    var first = ranges(text, terms)[0];
+    if (!first) return text;
+    var start = Math.max(0, first[0] - 70);
+    var end = Math.min(text.length, first[1] + 110);
+    var space = text.indexOf(" ", start);  // cut between words, never into the match
+    if (start > 0 && space >= 0 && space < first[0]) start = space + 1;
+    space = text.lastIndexOf(" ", end);
+    if (end < text.length && space > first[1]) end = space;
+    return (start > 0 ? "…" : "") + text.slice(start, end) + (end < text.length ? "…" : "");
+  }
+
+  /**
+   * Show why item i matched the search: its words marked in container, and a "Matched in:"
+   * line naming the fields, with a few words of the first field the container does not show
+   * (fields whose key is in `shown` are on screen already). place(node) puts the line in.
+   */
+  function explain(engine, i, container, terms, shown, place) {
+    var old = container.querySelector(".match-why");
+    if (old) old.remove();
+    terms = terms.filter(function (t) { return t.length > 1; });  // one letter would mark everything
+    mark(container, terms);
+    var hits = engine.matched(i, terms);
+    if (!hits.length) return;
+    var labels = [];
+    hits.forEach(function (f) { if (labels.indexOf(f[1]) < 0) labels.push(f[1]); });
+    var why = el("div", { className: "match-why" }, [
+      el("p", {}, [el("span", { className: "match-why__label", text: "Matched in: " }), labels.join(", ")]),
+    ]);
+    var unseen = hits.filter(function (f) { return shown.indexOf(f[0]) < 0; })[0];
+    if (unseen) {
+      var words = el("p", { className: "match-why__excerpt", text: excerpt(unseen[2], terms) });
+      mark(words, terms);
+      why.append(words);
+    }
+    place(why);
+  }
+
   // The panel: search box, one fieldset per facet, inside a <details> each ---------------
 
   function buildPanel(root, o) {
@@ -172,6 +305,7 @@
       var boxes = {};
       var labels = {};
       facet.values.forEach(function (v) {
+        if (facet.offer && !facet.offer(v)) return;
         var box = el("input", { type: "checkbox", id: fid + "-" + slug(v.key), name: facet.key, value: v.key });
         var count = el("span", { className: "facet__count" });
         var label = el("label", { for: box.id }, [el("span", { className: "facet__label", text: v.label }), count]);
@@ -217,6 +351,7 @@
       var chosen = state.selected[facet.key];
       facet.values.forEach(function (v) {
         var box = g.boxes[v.key];
+        if (!box) return;
         var n = counts[facet.key][v.key];
         box.checked = chosen.has(v.key);
         box.disabled = n === 0 && !box.checked;
@@ -240,11 +375,39 @@
     return list.map(function (t) { return { key: t.key, label: t.name }; });
   }
 
+  /**
+   * The facets of a case study, for every page whose items belong to one (the database,
+   * the deck): study(item) -> its case study in the index. Each page offers them in its order.
+   */
+  function studyFacets(tax, study) {
+    return {
+      opportunity: { key: "opportunity", label: "Opportunities", one: "Opportunity", values: values(tax.opportunities),
+                     modes: true, open: true, get: function (i) { return study(i).opportunities; } },
+      sector: { key: "sector", label: "Sector", one: "Sector", values: values(tax.sectors),
+                get: function (i) { return study(i).sectors; } },
+      place: { key: "place", label: "Type of place", one: "Type of place", values: values(tax.types_of_place),
+               get: function (i) { return study(i).type_of_place; } },
+      country: { key: "country", label: "Country", one: "Country", values: values(tax.countries),
+                 get: function (i) { var c = study(i).country; return c ? [c] : []; } },
+    };
+  }
+
+  /** A case study's fields as index.js has them, for searching before search.js has loaded. */
+  function studyFields(cs, opportunities) {
+    var fields = [["name", "Name", cs.title], ["sector", "Sector", cs.sectors.join(", ")],
+                  ["place", "Type of place", cs.type_of_place.join(", ")], ["location", "Location", cs.location || ""]];
+    opportunities.forEach(function (o) {
+      if (cs.notes[o.key]) fields.push(["opportunity:" + o.key, "Opportunity: " + o.name, cs.notes[o.key]]);
+    });
+    return fields;
+  }
+
   // The controller: wires a page's panel, chips, count and results to the URL -------------
 
   /**
-   * options: {id, items, facets, text(item), settings, noun: [one, many], searchLabel, searchHint,
-   *           render(indices, state)}, and the page's elements if not those of ui.filter_panel.
+   * options: {id, items, facets, fields(item) -> [[key, label, text]], settings, noun: [one, many],
+   *           searchLabel, searchHint, render(indices, state, result, controller)}, and the page's elements
+   * if not those of ui.filter_panel. fields() is asked again once search.js has loaded.
    */
   function init(options) {
     // The elements of ui.filter_panel and the results bar, unless a page names others.
@@ -254,19 +417,32 @@
     }, options);
     byId("filters").hidden = false;
     var settings = o.settings || {};
-    var engine = new Engine(o.items, o.facets, o.text);
+    var engine = new Engine(o.items, o.facets, o.fields);
     var panel = buildPanel(o.panel, o);
     var state = readState(location.search, o.facets, settings);
     var typing = false;
     var announceTimer = 0;
     var lastQuery = null;
     var controller = {};
+    var hasText = false;  // the engine has read the fields of search.js
+
+    /** A search needs every word: load search.js the first time, then search again. */
+    function needText() {
+      if (hasText || !window.HubText) return;
+      if (window.HubText.loaded()) {
+        hasText = true;
+        engine.refresh();
+      } else {
+        window.HubText.load(function () { update(null, typing); });
+      }
+    }
 
     function update(history_, announceLater) {
+      if (state.q.trim()) needText();
       var result = engine.run(state);
       syncPanel(panel, o.facets, state, result.counts);
       renderChips();
-      o.render(result.matches, state, result);
+      o.render(result.matches, state, result, controller);
       var text = plural(result.matches.length, o.noun);
       clearTimeout(announceTimer);
       if (announceLater) {
@@ -274,6 +450,7 @@
       } else {
         o.count.textContent = text;
       }
+      done.textContent = "Show " + text;
       var query = writeQuery(state, o.facets, settings);
       if (query !== lastQuery && history_) {
         var target = location.pathname + query + location.hash;
@@ -285,20 +462,25 @@
       if (controller.afterUpdate) controller.afterUpdate();
     }
 
+    /** One chip per chosen value, named with its facet; a facet with groupChip gets one chip for all. */
     function renderChips() {
       var chips = [];
       if (state.q.trim()) chips.push({ label: "Search: “" + state.q.trim() + "”", remove: function () { state.q = ""; } });
       o.facets.forEach(function (facet) {
-        facet.values.forEach(function (v) {
-          if (state.selected[facet.key].has(v.key)) {
-            chips.push({ label: v.label, group: facet.label, remove: function () { state.selected[facet.key].delete(v.key); } });
-          }
+        var chosen = facet.values.filter(function (v) { return state.selected[facet.key].has(v.key); });
+        var named = function (v) { return facet.one ? facet.one + ": " + v.label : v.label; };
+        if (facet.groupChip && chosen.length > 1) {
+          chips.push({ label: plural(chosen.length, facet.groupChip), remove: function () { state.selected[facet.key].clear(); } });
+          return;
+        }
+        chosen.forEach(function (v) {
+          chips.push({ label: named(v), remove: function () { state.selected[facet.key].delete(v.key); } });
         });
       });
       var list = el("ul", { className: "chips__list" });
       chips.forEach(function (chip, i) {
         var button = el("button", { type: "button", className: "chip", "data-index": String(i),
-                                    "aria-label": "Remove filter: " + (chip.group ? chip.group + ": " : "") + chip.label },
+                                    "aria-label": "Remove filter: " + chip.label },
                         [el("span", { text: chip.label }), el("span", { className: "chip__x", "aria-hidden": "true", text: "×" })]);
         button.addEventListener("click", function () {
           chip.remove();
@@ -359,30 +541,69 @@
       if (o.onRestore) o.onRestore(state);
     });
 
-    // On a phone the facets fold away behind one button; it says how many filters are on.
+    // The facets fold away behind one button on a phone (and wherever a page folds them,
+    // as the database's table does); it says how many filters are on.
     var toggle = o.toggle;
+    function folded() {
+      return Boolean(toggle) && getComputedStyle(toggle).display !== "none";
+    }
+    function isOpen() {
+      return Boolean(toggle) && toggle.getAttribute("aria-expanded") === "true";
+    }
+    function setOpen(open) {
+      toggle.setAttribute("aria-expanded", String(open));
+      toggle.parentNode.classList.toggle("is-open", open);
+      syncToggle();
+    }
     function syncToggle() {
-      if (!toggle) return;
-      var open = toggle.getAttribute("aria-expanded") === "true";
-      var n = activeCount(state) - (state.q.trim() ? 1 : 0);
-      toggle.textContent = (open ? "Hide filters" : "Show filters") + (n ? " (" + n + " on)" : "");
+      if (toggle) {
+        var n = activeCount(state) - (state.q.trim() ? 1 : 0);
+        toggle.textContent = (isOpen() ? "Hide filters" : "Show filters") + (n ? " (" + n + " on)" : "");
+      }
+      syncDone();
     }
-    if (toggle) {
-      toggle.addEventListener("click", function () {
-        var open = toggle.getAttribute("aria-expanded") !== "true";
-        toggle.setAttribute("aria-expanded", String(open));
-        toggle.parentNode.classList.toggle("is-open", open);
-        syncToggle();
-      });
+    if (toggle) toggle.addEventListener("click", function () { setOpen(!isOpen()); });
+
+    // "Show N results": at the foot of the filters (it stays in view while they scroll),
+    // whenever the results are out of sight; in a folded panel, whenever it is open.
+    // It closes a folded panel and takes focus to the result count.
+    var done = el("button", { type: "button", className: "button", id: o.id + "-done" });
+    var doneBar = el("p", { className: "filters-done", hidden: "" }, [done]);
+    o.panel.append(doneBar);
+    var countInView = true;
+    function syncDone() {
+      doneBar.hidden = folded() ? !isOpen() : countInView;
     }
+    if ("IntersectionObserver" in window) {
+      new IntersectionObserver(function (entries) {
+        countInView = entries[entries.length - 1].isIntersecting;
+        syncDone();
+      }).observe(o.count);
+    }
+    window.addEventListener("resize", syncDone);
+    o.count.setAttribute("tabindex", "-1");
+    done.addEventListener("click", function () {
+      if (folded() && isOpen()) setOpen(false);
+      o.count.scrollIntoView({ block: "start" });
+      o.count.focus({ preventScroll: true });
+    });
     controller.afterUpdate = syncToggle;
 
     controller.state = function () { return state; };
+    /** The words of the search, folded, as the engine matches them. */
+    controller.terms = function () { return words(state.q); };
     /** Change a page setting (view, sort) and record it in the URL. */
     controller.set = function (name, value) {
       state.settings[name] = value;
       typing = false;
       update("push");
+    };
+    /** Draw again (a page calls this when something outside the state changed). */
+    controller.refresh = function () { update(null); };
+    /** Fold the filters away (or not): the database folds them in its table view. */
+    controller.fold = function (on) {
+      o.panel.closest(".finder").classList.toggle("finder--folded", on);
+      syncToggle();
     };
     controller.engine = engine;
     controller.panel = panel;
@@ -391,5 +612,6 @@
   }
 
   window.HubFacets = { fold: fold, words: words, plural: plural, el: el, values: values, Engine: Engine,
+                       studyFacets: studyFacets, studyFields: studyFields, mark: mark, explain: explain,
                        readState: readState, writeQuery: writeQuery, activeCount: activeCount, init: init };
 })();
