@@ -74,7 +74,8 @@ def cmd_build(args) -> int:
     from hub.write import OutputError
 
     root = Path(args.root).resolve()
-    config = Config(root, Path(args.out or root / "site").resolve(), base_url=args.base_url, drafts=args.drafts)
+    config = Config(root, Path(args.out or root / "site").resolve(), base_url=args.base_url, drafts=args.drafts,
+                    jobs=args.jobs)
     started = time.perf_counter()
     try:
         built = build(config)
@@ -143,6 +144,7 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--out", metavar="DIR", help="output folder (default: site/)")
         p.add_argument("--base-url", metavar="URL", help="where the site will be hosted, e.g. https://hub.example.org/; adds sitemap.xml and feed.xml with absolute URLs")
         p.add_argument("--drafts", action="store_true", help="include case studies marked draft: true")
+        p.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: one per core for a big site; 1: this process only). The output is the same whatever N")
 
     def format_option(p):
         p.add_argument("--format", choices=("text", "github"), default="text", help="'github' also prints each problem as a GitHub Actions annotation and adds the list to the job summary")

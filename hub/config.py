@@ -13,6 +13,7 @@ class Config:
     base_url: str | None = None  # for sitemap.xml and the feed, which need absolute URLs
     drafts: bool = False
     dev: bool = False  # `serve`: adds the script that shows a failed rebuild in the browser
+    jobs: int | None = None  # worker processes; None: as many as the machine has cores, for big sites
 
     @property
     def content_dir(self) -> Path:

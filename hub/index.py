@@ -222,23 +222,35 @@ def framework_words(site: Site, f) -> str:
 
 
 def page_items(site: Site) -> list[dict]:
-    """The pages of content/pages, then the London report and its references, which are pages of their own."""
-    items = [search_item("page", p.slug, page_url(p), p.title,
-                         [("description", "Description", plain(p.description)), ("text", "Text", plain(p.body))])
-             for p in site.pages]
+    """The pages of content/pages, then the London report, its appendix and references, which are pages of their own."""
+    items = []
+    for p in site.pages:
+        sections = [(f"section:{s.key or i}", s.title or p.title, plain(s.text)) for i, s in enumerate(p.sections)]
+        items.append(search_item("page", p.slug, page_url(p), p.title, [
+            ("description", "Description", plain(p.description)), ("lead", "Lead", plain(p.lead)),
+            ("text", "Text", plain(p.body)), *sections]))
     report = site.report
     if report:
+        heading = report.headings
         commission = [plain(report.commission.intro), *(f"{n.title}: {plain(n.text)}" for n in report.commission.needs)]
         calls = [plain(report.calls_intro), *(f"{c.audience}: " + " ".join(plain(a) for a in c.actions) for c in report.calls_to_action)]
+        parts = [(name, getattr(report, name)) for name in ("acknowledgments", "navigating", "opportunities", "paving_the_way",
+                                                            "five_steps", "directions", "ideas_intro", "road_ahead",
+                                                            "get_involved", "say_hello")]
         items.append(search_item("page", "london", "london/index.html", report.title, [
             ("byline", "Authors", f"{' and '.join(report.authors)}, {report.published}"),
             ("introduction", "Introduction", plain(report.body)),
-            ("commission", "A London Relationships Commission", " ".join(commission)),
-            ("calls", "Calls to action", " ".join(calls)),
-            ("reflections", "Reflections", plain(report.reflections)),
-            ("moving_forwards", "Moving forwards", plain(report.moving_forwards)),
+            *((name, part.title, plain(part.text)) for name, part in parts if part is not None),
+            ("commission", heading.commission if heading else "Commission", " ".join(commission)),
+            ("calls", heading.calls_to_action if heading else "Calls to action", " ".join(calls)),
+            ("reflections", heading.reflections if heading else "Reflections", plain(report.reflections)),
+            ("moving_forwards", heading.moving_forwards if heading else "Moving forwards", plain(report.moving_forwards)),
         ]))
+        if report.appendix is not None:
+            items.append(search_item("page", "london-appendix-1", "london/appendix-1/index.html", report.appendix.title,
+                                     [("text", report.appendix.title, plain(report.appendix.text))]))
     if site.references:
-        items.append(search_item("page", "london-references", "london/references/index.html", "References",
-                                 [("references", "The report's references", " ".join(plain(r.text) for r in site.references))]))
+        title = site.report.headings.references if site.report and site.report.headings else "References"
+        items.append(search_item("page", "london-references", "london/references/index.html", title,
+                                 [("references", title, " ".join(plain(r.text) for r in site.references))]))
     return items

@@ -44,7 +44,7 @@ def build(config: Config, publish: bool = True, cache=None) -> Built:
     errors += load.check_templates(config.root)
     assets, more = load.list_assets(config.root)
     errors += more
-    workers = render.worker_count(len(entries))
+    workers = render.worker_count(len(entries), config.jobs)
     results = validate.validate_all(entries, workers, cache.files if cache else None)  # validate
     errors += [e for r in results for e in r.errors]
     errors += merge_html(results)
@@ -78,7 +78,7 @@ def build(config: Config, publish: bool = True, cache=None) -> Built:
         env = cache.environment(config) if cache else None
         pages, errors = render.render_pages(todo, site, config, manifest, output.write if output else None,  # render
                                             render.link_checker(manifest, config.base_url), env=env,
-                                            workers=render.worker_count(len(todo)), meanwhile=the_rest)
+                                            workers=render.worker_count(len(todo), config.jobs), meanwhile=the_rest)
         if errors:
             raise BuildError(errors)
         files.update(pages)

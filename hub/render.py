@@ -292,11 +292,17 @@ def render_chunk(indices: list[int]) -> tuple[dict[str, str], list[ContentError]
     return digests, errors
 
 
-def worker_count(pages: int) -> int:
-    """Worker processes for a build of `pages` pages: none for small sites (forking costs more than it saves)."""
-    if pages < 400 or sys.platform != "linux" or threading.active_count() > 1:
-        return 0  # (forking a process that runs other threads, as serve does, is not safe)
-    return min(os.cpu_count() or 1, 8)
+def worker_count(items: int, jobs: int | None = None) -> int:
+    """Worker processes for `items` files or pages: none for small sites (forking costs more than it saves).
+
+    `jobs` (the --jobs option) says how many; 1 means this process alone. Workers are forked,
+    so only on Linux, and never from a process that runs other threads (as serve does).
+    """
+    if sys.platform != "linux" or threading.active_count() > 1 or items < 2:
+        return 0
+    if jobs is not None:
+        return jobs if jobs > 1 else 0
+    return min(os.cpu_count() or 1, 8) if items >= 400 else 0
 
 
 def render_pages(specs: list[PageSpec], site: Site, config: Config, manifest: set[str], write, link_check,

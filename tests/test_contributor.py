@@ -336,3 +336,19 @@ def test_contributing_md_shows_what_check_really_prints(tmp_path):
         root = make_project(tmp_path / str(len(text)), {"case-studies/older-womens-co-housing.md": text})
         errors = check_errors(root.parent, None, root=root)
         assert errors and all(e in guide for e in errors), [e for e in errors if e not in guide]
+
+
+def test_a_build_in_worker_processes_is_byte_identical_to_one_in_one_process(tmp_path):
+    studies = {f"case-studies/study-{i}.md": GOOD_CASE_STUDY.replace("number: 1", f"number: {i + 1}").replace(
+        "Acme Trust", f"Study {i}") + f"\nA body with a [link](../study-{(i + 1) % 30}/index.html) and **words**.\n"
+        for i in range(30)}
+    root = make_project(tmp_path, studies)
+    digests = []
+    for jobs in ("1", "2", "3"):
+        out = tmp_path / f"site-{jobs}"
+        result = subprocess.run([sys.executable, str(ROOT / "build.py"), "--jobs", jobs, "--out", str(out),
+                                 "--base-url", "https://hub.example.org/", "--root", str(root)], capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        digests.append(tree_digest(out))
+    assert digests[0] == digests[1] == digests[2]
+    assert len(digests[0]) > 40

@@ -69,3 +69,9 @@ def test_the_suites_expectations_hold_on_the_grown_content():
                              "-k", "not print and not long_result"],
                             capture_output=True, text=True, cwd=ROOT, env={**os.environ, "HUB_TEST_CONTENT": "grown"})
     assert result.returncode == 0, result.stdout[-4000:]
+
+
+def test_the_content_format_shows_a_contribution_that_really_builds():
+    docs = (ROOT / "docs" / "content-format.md").read_text()
+    example = (CONTRIBUTIONS / "older-womens-co-housing.md").read_text()
+    assert f"```yaml\n{example}```" in docs
