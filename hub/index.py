@@ -138,7 +138,7 @@ def case_study_item(site: Site, cs) -> dict:
           for o in site.opportunities if o.key in cs.opportunities),
         *((f"card:{card_id(cs, card)}", f"Card: {card.title}", card_words(site, card)) for card in cs.cards),
         ("keywords", "Keywords", ", ".join(k for card in cs.cards for k in card.keywords)),
-        ("body", "The story", plain(cs.body)),
+        ("body", "Text", plain(cs.body)),
     ]
     return search_item("case-study", cs.slug, case_study_url(cs), cs.title, fields)
 
