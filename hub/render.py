@@ -376,31 +376,35 @@ def extra_paths(config: Config) -> list[str]:
 # Links in rendered pages: the safety net for links a template writes without url() ---
 
 LINK = re.compile(r"""\b(?:href|src)\s*=\s*(["'])(.*?)\1""", re.I | re.S)
+URL_VALUES = re.compile(r"""\b(?:href|src)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
 EXTERNAL_SCHEMES = ("http:", "https:", "//")
 
 
 def link_checker(manifest: set[str], base_url: str | None):
     """A function (page path, html) -> [(url, problem)] for every href/src that is not a file of the site."""
     base = base_url.rstrip("/") + "/" if base_url else None
-    cache: dict[tuple[str, str], str | None] = {}
+    cache: dict[tuple, str | None] = {}
 
     def check(page: str, text: str) -> list[tuple[str, str]]:
         folder = posixpath.dirname(page)
         depth = page.count("/")
+        climb = "../" * depth
         found = []
-        for match in LINK.finditer(text):
-            url = match.group(2).strip()
+        for url in dict.fromkeys(a or b for a, b in URL_VALUES.findall(text)):  # each distinct URL once, in order
+            url = url.strip()
             # A link that climbs to the root (as url() writes them) resolves the same from every
             # page of that depth: one check per depth, not one per page.
-            key = (str(depth), url) if url.startswith("../" * depth) and depth else (folder, url)
-            if key not in cache:
+            key = (depth, url) if depth and url.startswith(climb) else (folder, url)
+            problem = cache.get(key, False)
+            if problem is False:
                 if base and url.startswith(base):  # 404.html's absolute links, which work at any depth
                     rest = url[len(base):]
-                    cache[key] = link_problem("", rest, manifest) if rest else None
+                    problem = link_problem("", rest, manifest) if rest else None
                 else:
-                    cache[key] = link_problem(folder, url, manifest)
-            if cache[key]:
-                found.append((url, cache[key]))
+                    problem = link_problem(folder, url, manifest)
+                cache[key] = problem
+            if problem:
+                found.append((url, problem))
         return found
 
     return check
