@@ -37,29 +37,7 @@ def build_index(site: Site) -> dict:
             "countries": [{"key": v, "name": v} for v in site.countries],
         },
         "case_studies": (  # a generator: written item by item (write_json)
-            {
-                "slug": cs.slug,
-                "url": case_study_url(cs),
-                "title": cs.title,
-                "number": cs.number,
-                "type_of_place": list(cs.type_of_place),
-                "sectors": list(cs.sectors),
-                "location": cs.location,
-                "country": cs.country,
-                "opportunities": [o.key for o in site.opportunities if o.key in cs.opportunities],
-                "notes": {k: plain(v) for k, v in sorted(cs.opportunities.items())},
-                "cards": [
-                    {
-                        "id": card_id(cs, card),
-                        "title": card.title,
-                        "tagline": plain(card.tagline),
-                        "keywords": list(card.keywords),
-                        "enablers": [e.enabler for e in card.enablers],
-                        "benefits": [b.category for b in card.benefits],
-                    }
-                    for card in cs.cards
-                ],
-            }
+            memo_json("index", (cs, *site.opportunities), lambda cs=cs: index_entry(site, cs))
             for cs in site.case_studies
         ),
         "ideas": [
@@ -118,6 +96,7 @@ def write_index_files(site: Site, opener) -> dict[str, str]:
     digests = {}
     for stem, name, index in (("index", "HUB_INDEX", build_index(site)), ("search", "HUB_SEARCH", build_search_index(site))):
         digests.update(stream(index, stem, name, opener))
+    forget_unused()
     return digests
 
 
@@ -147,6 +126,35 @@ def stream(index: dict, stem: str, global_name: str, opener) -> dict[str, str]:
     return {rel: h.hexdigest() for rel, h in hashes.items()}
 
 
+class Raw(str):
+    """JSON already made: write_json puts it as it is."""
+
+
+# (kind, ids of the objects an entry is made from) -> (those objects, the entry's JSON). Models are
+# immutable, and `serve` keeps the model of every unchanged file, so an entry made from the very
+# same objects is the same JSON: one edit re-makes one entry, not ten thousand. A fresh process
+# starts empty; entries not used by a build are dropped after it.
+_MEMO: dict[tuple, tuple[tuple, Raw]] = {}
+_USED: set[tuple] = set()
+
+
+def memo_json(kind: str, objects: tuple, make) -> Raw:
+    key = (kind, *map(id, objects))
+    _USED.add(key)
+    hit = _MEMO.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], objects)):
+        return hit[1]
+    raw = Raw(dumps(make()))
+    _MEMO[key] = (objects, raw)
+    return raw
+
+
+def forget_unused() -> None:
+    for key in [k for k in _MEMO if k not in _USED]:
+        del _MEMO[key]
+    _USED.clear()
+
+
 def dumps(value) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
@@ -161,10 +169,16 @@ def write_json(value, put) -> None:
             write_json(value[key], put)
         put("}")
     elif isinstance(value, (list, tuple)) or hasattr(value, "__next__"):
-        put("[")
+        batch, size = ["["], 0
         for i, item in enumerate(value):
-            put(("," if i else "") + dumps(item))
-        put("]")
+            text = item if isinstance(item, Raw) else dumps(item)
+            batch.append("," + text if i else text)
+            size += len(text)
+            if size > 1 << 20:  # written in pieces of about a megabyte
+                put("".join(batch))
+                batch, size = [], 0
+        batch.append("]")
+        put("".join(batch))
     else:
         put(dumps(value))
 
@@ -177,11 +191,40 @@ SEARCH_KINDS = [
 ]
 
 
+def index_entry(site: Site, cs) -> dict:
+    """One case study's entry in index.json."""
+    return {
+        "slug": cs.slug,
+        "url": case_study_url(cs),
+        "title": cs.title,
+        "number": cs.number,
+        "type_of_place": list(cs.type_of_place),
+        "sectors": list(cs.sectors),
+        "location": cs.location,
+        "country": cs.country,
+        "opportunities": [o.key for o in site.opportunities if o.key in cs.opportunities],
+        "notes": {k: plain(v) for k, v in sorted(cs.opportunities.items())},
+        "cards": [
+            {
+                "id": card_id(cs, card),
+                "title": card.title,
+                "tagline": plain(card.tagline),
+                "keywords": list(card.keywords),
+                "enablers": [e.enabler for e in card.enablers],
+                "benefits": [b.category for b in card.benefits],
+            }
+            for card in cs.cards
+        ],
+    }
+
+
 def build_search_index(site: Site) -> dict:
     """Every searchable item of the site, kind by kind and in site order, with the words its page shows."""
     items = itertools.chain(  # lazy: written item by item (write_json)
-        (case_study_item(site, cs) for cs in site.case_studies),
-        (card_item(site, cs, card) for cs, card in site.cards),
+        (memo_json("search", (cs, *site.opportunities, *site.enablers, *site.benefits), lambda cs=cs: case_study_item(site, cs))
+         for cs in site.case_studies),
+        (memo_json("card", (cs, card, *site.enablers, *site.benefits), lambda cs=cs, card=card: card_item(site, cs, card))
+         for cs, card in site.cards),
         (idea_item(site, idea) for idea in site.ideas),
         (theme_item(theme) for theme in site.themes),
         (guide_item(site, step) for step in site.guide),
