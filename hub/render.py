@@ -21,6 +21,7 @@ import multiprocessing
 import os
 import posixpath
 import re
+import shutil
 import sys
 import threading
 import traceback
@@ -82,13 +83,16 @@ def plan_pages(site: Site) -> list[PageSpec]:
     specs.append(PageSpec("cards/index.html", "cards.html", "content/case-studies/"))
     specs.append(PageSpec("shortlist/index.html", "shortlist.html", "content/case-studies/"))
     if site.guide:
-        specs.append(PageSpec("guide/index.html", "guide.html", "content/guide/"))
+        specs.append(PageSpec("guide/index.html", "guide.html", "content/guide/", deps=()))
     for i, step in enumerate(site.guide):
+        # Step 5 counts the case studies, cards and ideas that use each enabler: it sees the whole site.
+        whole = step.framework.kind == "enablers"
         specs.append(PageSpec(step_url(step), "guide-step.html", content_file("guide", step.slug),
                               {"step": step,
                                "previous": site.guide[i - 1] if i else None,
-                               "next": site.guide[i + 1] if i + 1 < len(site.guide) else None}))
-    specs.append(PageSpec("heatmap/index.html", "heatmap.html", "content/taxonomies/"))
+                               "next": site.guide[i + 1] if i + 1 < len(site.guide) else None},
+                              deps=None if whole else ()))
+    specs.append(PageSpec("heatmap/index.html", "heatmap.html", "content/taxonomies/", deps=()))
     if site.report:
         specs.append(PageSpec("london/index.html", "london.html", "content/london/report.md", {"report": site.report}))
     for theme in site.themes:
@@ -105,9 +109,9 @@ def plan_pages(site: Site) -> list[PageSpec]:
     if site.report and site.report.appendix:
         specs.append(PageSpec("london/appendix-1/index.html", "london-appendix.html", "content/london/report.md", {"report": site.report}))
     if site.references:
-        specs.append(PageSpec("london/references/index.html", "london-references.html", "content/london/references.yaml"))
-    specs.append(PageSpec("search/index.html", "search.html", "search.js"))
-    specs.append(PageSpec("404.html", "404.html", "templates/404.html"))
+        specs.append(PageSpec("london/references/index.html", "london-references.html", "content/london/references.yaml", deps=()))
+    specs.append(PageSpec("search/index.html", "search.html", "search.js", deps=()))
+    specs.append(PageSpec("404.html", "404.html", "templates/404.html", deps=()))
     return specs
 
 
@@ -245,6 +249,9 @@ def bytecode_cache(root: Path) -> jinja2.BytecodeCache | None:
     folder = root / ".hub-cache" / f"templates-{version}"
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        for old in folder.parent.glob("templates-*"):  # compiled by an earlier version of the engine
+            if old != folder:
+                shutil.rmtree(old, ignore_errors=True)
         probe = folder / ".probe"
         probe.write_bytes(b"")
         probe.unlink()

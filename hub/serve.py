@@ -37,6 +37,7 @@ from urllib.parse import unquote
 from .config import Config
 from .errors import BuildError
 from .load import is_scratch
+from .validate import changed_since
 from .write import OutputError
 
 DEV_SCRIPT = r"""(function () {
@@ -418,6 +419,8 @@ def serve(build, root: Path, host: str = "127.0.0.1", port: int = 8000, drafts: 
                 rebuild("Caught up")
                 continue
             rebuild("Changed " + ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else ""))
+            if changed_since(cache.files):  # saved again while it was being read: build that too
+                changes.put(set())
     except KeyboardInterrupt:
         pass
     finally:

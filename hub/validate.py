@@ -475,7 +475,7 @@ def validate_all(entries: list[Entry], workers: int = 0, cache: dict | None = No
 
 def validated(entries: list[Entry], vocab: Vocabulary | None, workers: int, cache: dict | None) -> dict[str, FileResult]:
     """Results for `entries`: from the cache where the file and the taxonomies are unchanged, else validated anew."""
-    found, todo = from_cache(entries, vocab, cache) if cache is not None else ({}, entries)
+    found, todo, states = from_cache(entries, vocab, cache) if cache is not None else ({}, entries, {})
     if workers and len(todo) > 1:
         import multiprocessing
 
@@ -486,7 +486,7 @@ def validated(entries: list[Entry], vocab: Vocabulary | None, workers: int, cach
     else:
         found.update((e.path, validate_file(e, vocab)) for e in todo)
     if cache is not None:
-        remember(todo, found, vocab, cache)
+        remember(todo, found, vocab, cache, states)
     return found
 
 
@@ -502,21 +502,35 @@ def stat_key(entry: Entry):
     return (st.st_mtime_ns, st.st_size, st.st_ino)
 
 
-def from_cache(entries: list[Entry], vocab: Vocabulary, cache: dict) -> tuple[dict[str, FileResult], list[Entry]]:
-    """Results of unchanged files (same path, same file state, same taxonomies), and the files to validate."""
-    found, todo = {}, []
+def from_cache(entries: list[Entry], vocab: Vocabulary, cache: dict):
+    """Results of unchanged files (same path, same file state, same taxonomies), the files to validate,
+    and the state of each file taken *before* it is read (a save during the build is then seen next time)."""
+    found, todo, states = {}, [], {}
     for e in entries:
         hit = cache.get(e.path)
-        key = stat_key(e)
+        key = states[e.path] = stat_key(e)
         if hit and key is not None and hit[0] == (key, vocab, e.file):
             found[e.path] = hit[1]
         else:
             todo.append(e)
-    return found, todo
+    return found, todo, states
 
 
-def remember(entries: list[Entry], results: dict[str, FileResult], vocab: Vocabulary | None, cache: dict) -> None:
+def remember(entries: list[Entry], results: dict[str, FileResult], vocab: Vocabulary | None, cache: dict,
+             states: dict) -> None:
     for e in entries:
-        key = stat_key(e)
+        key = states.get(e.path)
         if key is not None:
             cache[e.path] = ((key, vocab, e.file), results[e.path])
+
+
+def changed_since(cache: dict) -> bool:
+    """Has any file the cache holds changed (or gone) since it was read?"""
+    for path, ((key, _, file), _) in list(cache.items()):
+        try:
+            st = os.stat(file)
+        except OSError:
+            return True
+        if (st.st_mtime_ns, st.st_size, st.st_ino) != key:
+            return True
+    return False
