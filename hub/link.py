@@ -191,7 +191,7 @@ def case_study_order(cs: m.CaseStudy):
     return (cs.number is None, cs.number or 0, cs.title.lower(), cs.slug)
 
 
-PLACEHOLDER_INFO = m.SiteInfo.model_construct(title="Relationships Hub", description="", updated=None)
+PLACEHOLDER_INFO = m.SiteInfo(title="Relationships Hub", description="", updated=None)  # when site.yaml is broken
 
 
 def link(results: list[FileResult], drafts: bool = False) -> tuple[Site, list[ContentError]]:

@@ -1,34 +1,29 @@
 """The content models: one per kind of content, unknown keys rejected.
 
-Shapes and types are checked here (by pydantic); values that must come from a
-taxonomy, and references between files, are checked in `link`, in one place.
+Each is a frozen dataclass whose annotations say what its fields hold (hub/schema.py
+checks raw data against them, every problem with its location); values that must come
+from a taxonomy, and references between files, are checked in `validate` and `link`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Annotated, ClassVar, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from .schema import MARKDOWN, Key, Length, Markdown, Model, Positive, Tagged, Text, model  # noqa: F401
 
-class _Markdown:
-    """Marks a text field as Markdown: rendered with `| md` or `| inline`, and checked by `validate`."""
-
-    def __repr__(self) -> str:
-        return "MARKDOWN"
+Three = Length(3, 3)
+Two = Length(2, 2)
+Some = Length(1)
 
 
-MARKDOWN = _Markdown()
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-Markdown = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), MARKDOWN]
-Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
-Three = Field(min_length=3, max_length=3)
+def many():
+    """An empty list, as a field's default."""
+    return dataclasses.field(default_factory=list)
 
 
-class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
-
-
+@model
 class Entry(Model):
     """Content that comes from one Markdown file: slug from the file name, body below the front matter."""
 
@@ -39,26 +34,30 @@ class Entry(Model):
 # Taxonomies --------------------------------------------------------------
 
 
+@model
 class Opportunity(Model):
     key: Key
-    number: Annotated[int, Field(ge=1)]
+    number: Positive
     name: Text
     short: Text
     long: Text
 
 
+@model
 class Enabler(Model):
     key: Key
     name: Text
-    aliases: list[Key] = []  # other spellings in the documents ("Co-creation"), for "did you mean"
+    aliases: list[Key] = many()  # other spellings in the documents ("Co-creation"), for "did you mean"
     description: Markdown
 
 
+@model
 class BenefitCategory(Model):
     key: Key
     name: Text
 
 
+@model
 class Power(Model):
     key: Key
     name: Text
@@ -68,16 +67,19 @@ class Power(Model):
 # Case studies ------------------------------------------------------------
 
 
+@model
 class Benefit(Model):
     category: Key
     text: Markdown
 
 
+@model
 class CardEnabler(Model):
     enabler: Key
     text: Markdown
 
 
+@model
 class Card(Model):
     title: Text
     tagline: Markdown
@@ -89,17 +91,18 @@ class Card(Model):
     key_learning: Markdown
 
 
+@model
 class CaseStudy(Entry):
     title: Text
-    number: Annotated[int, Field(ge=1)] | None = None
-    type_of_place: list[Text] = []
-    sectors: list[Text] = []
+    number: Positive | None = None
+    type_of_place: list[Text] = many()
+    sectors: list[Text] = many()
     location: Text | None = None
     source: Markdown | None = None  # where the words come from, when not the collection or the deck
     summary: Markdown | None = None
     spotlight: Markdown | None = None
-    opportunities: dict[Key, Markdown] = {}
-    cards: list[Card] = []
+    opportunities: dict[Key, Markdown] = dataclasses.field(default_factory=dict)
+    cards: list[Card] = many()
     updated: dt.date | None = None
     draft: bool = False
 
@@ -108,15 +111,14 @@ class CaseStudy(Entry):
     # a summary or a card, so that its page and its tile have words to show.
     ROW_FIELDS: ClassVar[tuple[str, ...]] = ("type_of_place", "sectors", "location", "summary", "spotlight")
 
-    @model_validator(mode="after")
-    def _row_or_card(self):
+    def problem(self) -> str | None:
         if self.number is not None:
             missing = [f for f in self.ROW_FIELDS if not getattr(self, f)]
             if missing:
-                raise ValueError(f"a case study with a collection number needs {', '.join(missing)}")
+                return f"a case study with a collection number needs {', '.join(missing)}"
         elif not self.cards and not self.summary:
-            raise ValueError("a case study without a collection number needs a summary or a card")
-        return self
+            return "a case study without a collection number needs a summary or a card"
+        return None
 
     @property
     def teaser(self) -> str:
@@ -140,14 +142,13 @@ class CaseStudy(Entry):
 # Guide -------------------------------------------------------------------
 
 
+@model
 class Framework(Model):
     title: Text | None = None  # only when the source prints one
     intro: Markdown | None = None
 
 
-Two = Field(min_length=2, max_length=2)
-
-
+@model
 class Matrix(Framework):
     kind: Literal["matrix"]
     x_axis: Annotated[list[Text], Two]
@@ -155,50 +156,58 @@ class Matrix(Framework):
     cells: Annotated[list[Annotated[list[Text], Two]], Two] | None = None  # a row per y label, a cell per x label
 
 
+@model
 class Circles(Framework):
     kind: Literal["circles"]
-    circles: Annotated[list[Text], Field(min_length=1)]
+    circles: Annotated[list[Text], Some]
     types_title: Text
-    types: Annotated[list[Text], Field(min_length=1)]
+    types: Annotated[list[Text], Some]
 
 
+@model
 class Pair(Model):
     weak: Text
     strong: Text
 
 
+@model
 class Characteristics(Framework):
     kind: Literal["characteristics"]
     columns: Annotated[list[Text], Two] | None = None  # the heads of the weak and the strong column
-    pairs: Annotated[list[Pair], Field(min_length=1)]
+    pairs: Annotated[list[Pair], Some]
 
 
+@model
 class Barrier(Model):
     name: Text
     text: Text
 
 
+@model
 class Barriers(Framework):
     kind: Literal["barriers"]
-    barriers: Annotated[list[Barrier], Field(min_length=1)]
+    barriers: Annotated[list[Barrier], Some]
 
 
+@model
 class Enablers(Framework):
     kind: Literal["enablers"]
-    enablers: Annotated[list[Key], Field(min_length=1)]
+    enablers: Annotated[list[Key], Some]
 
 
+@model
 class GuideStep(Entry):
-    step: Annotated[int, Field(ge=1)]
+    step: Positive
     title: Text
     question: Text
     lead: Markdown
-    framework: Annotated[Union[Matrix, Circles, Characteristics, Barriers, Enablers], Field(discriminator="kind")]
+    framework: Annotated[Union[Matrix, Circles, Characteristics, Barriers, Enablers], Tagged("kind")]
 
 
 # London report -----------------------------------------------------------
 
 
+@model
 class ThemeHeadings(Model):
     """The report's own heading over each section of a theme."""
 
@@ -208,9 +217,10 @@ class ThemeHeadings(Model):
     enabling: Text
 
 
+@model
 class Theme(Entry):
     title: Text
-    order: Annotated[int, Field(ge=1)]
+    order: Positive
     heading: Text
     headings: ThemeHeadings | None = None
     why_note: Markdown | None = None  # our own words about the "why" heading, shown as a note from the hub
@@ -220,38 +230,44 @@ class Theme(Entry):
     enabling: Markdown
 
 
+@model
 class Example(Model):
     title: Text
     text: Markdown
 
 
+@model
 class Action(Model):
     power: Key
     text: Markdown
 
 
+@model
 class Idea(Entry):
     title: Text
     strapline: Text
     theme: Key
-    order: Annotated[int, Field(ge=1)]
+    order: Positive
     lead: Markdown | None = None
-    enablers: list[Key] = []
-    case_studies: list[Key] = []
-    examples: list[Example] = []
-    actions: Annotated[list[Action], Field(min_length=1)]
+    enablers: list[Key] = many()
+    case_studies: list[Key] = many()
+    examples: list[Example] = many()
+    actions: Annotated[list[Action], Some]
 
 
+@model
 class Need(Model):
     title: Text
     text: Markdown
 
 
+@model
 class Commission(Model):
     intro: Markdown
-    needs: list[Need] = []
+    needs: list[Need] = many()
 
 
+@model
 class Part(Model):
     """A titled part of the report, in its own words."""
 
@@ -259,6 +275,7 @@ class Part(Model):
     text: Markdown | None = None
 
 
+@model
 class ReportHeadings(Model):
     """The report's headings over the parts the templates lay out from structured fields."""
 
@@ -271,18 +288,20 @@ class ReportHeadings(Model):
     appendices: Text
 
 
+@model
 class CallToAction(Model):
     audience: Text
-    actions: Annotated[list[Markdown], Field(min_length=1)]
+    actions: Annotated[list[Markdown], Some]
 
 
+@model
 class Report(Entry):
     title: Text
     published: Text
     authors: list[Text]
     commission: Commission
     calls_intro: Markdown
-    calls_to_action: Annotated[list[CallToAction], Field(min_length=1)]
+    calls_to_action: Annotated[list[CallToAction], Some]
     reflections: Markdown
     moving_forwards: Markdown
     # The rest of the report, each part in its reading order (see docs/content-format.md).
@@ -301,14 +320,16 @@ class Report(Entry):
     appendix: Part | None = None
 
 
+@model
 class Reference(Model):
-    number: Annotated[int, Field(ge=1)]
+    number: Positive
     text: Text
 
 
 # Pages and the site ------------------------------------------------------
 
 
+@model
 class PageSection(Model):
     """A part of a page: with a title (and a key for its anchor) it is listed under "On this page"."""
 
@@ -317,13 +338,15 @@ class PageSection(Model):
     text: Markdown
 
 
+@model
 class Page(Entry):
     title: Text
     description: Text
     lead: Text | None = None
-    sections: list[PageSection] = []
+    sections: list[PageSection] = many()
 
 
+@model
 class SiteInfo(Model):
     title: Text
     description: Text

@@ -17,7 +17,7 @@ rebuild skip every page whose content files did not change.
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
+import html
 import os
 import posixpath
 import re
@@ -27,7 +27,6 @@ import threading
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from xml.sax.saxutils import escape as xml_escape
 
 import jinja2
 import jinja2.ext
@@ -63,7 +62,7 @@ def plan_pages(site: Site) -> list[PageSpec]:
     specs = []
     pages = list(site.pages)
     if "home" not in site.page:  # the home page exists even before anyone writes content/pages/home.md
-        pages.insert(0, m.Page.model_construct(slug="home", title=site.info.title, description=site.info.description, body=""))
+        pages.insert(0, m.Page(slug="home", title=site.info.title, description=site.info.description))
     for page in pages:
         if page.slug == "home":
             specs.append(PageSpec(page_url(page), "home.html", "content/pages/home.md", {"page": page}))
@@ -371,6 +370,8 @@ def render_pages(specs: list[PageSpec], site: Site, config: Config, manifest: se
         if workers and len(specs) > 1:
             order = sorted(range(len(specs)), key=lambda i: specs[i].deps is not None)  # heavy pages first
             chunks = [order[k::workers * 4] for k in range(workers * 4)]
+            import multiprocessing  # (only a big site needs it)
+
             with multiprocessing.get_context("fork").Pool(workers) as pool:
                 pending = pool.map_async(render_chunk, chunks)
                 if meanwhile:
@@ -401,7 +402,7 @@ def render_extras(site: Site, config: Config, html_paths: list[str]) -> dict[str
         out["sitemap.xml"] = (
             '<?xml version="1.0" encoding="UTF-8"?>\n'
             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
-            + "".join(f"  <url><loc>{xml_escape(base + p)}</loc></url>\n" for p in pages)
+            + "".join(f"  <url><loc>{html.escape(base + p, quote=False)}</loc></url>\n" for p in pages)
             + "</urlset>\n"
         )
         env = make_environment(config.templates_dir)

@@ -1,7 +1,7 @@
 """Stage 2, validate: each content file, on its own, into its typed model, with every problem at its line.
 
 Everything about one file that can be known from that file and the taxonomies is
-checked here: its shape and types (pydantic), every value that must come from a
+checked here: its shape and types (hub/schema.py), every value that must come from a
 taxonomy, and every Markdown text (rendered once, here, with a time limit: raw HTML,
 unsafe or outside links, images without alt text). The checks run on the raw data as
 well as on the model, so a file whose shape is wrong still gets every other problem
@@ -16,34 +16,13 @@ from __future__ import annotations
 
 import os
 import re
-import typing
 from dataclasses import dataclass, field
 
-from pydantic import BaseModel, ValidationError
-
-from . import markdown
+from . import markdown, schema
 from . import models as m
 from .errors import ContentError, did_you_mean, format_loc
 from .load import Entry, SourceFile, read_source
 from .urls import page_of
-
-EXPECTED = {
-    "int_type": "a whole number",
-    "int_parsing": "a whole number",
-    "int_from_float": "a whole number",
-    "string_type": "text",
-    "list_type": "a list",
-    "dict_type": "a mapping of keys to values",
-    "model_type": "a mapping of keys to values",
-    "model_attributes_type": "a mapping of keys to values",
-    "bool_type": "true or false",
-    "bool_parsing": "true or false",
-    "date_type": "a date (YYYY-MM-DD)",
-    "date_from_datetime_parsing": "a date (YYYY-MM-DD)",
-    "date_from_datetime_inexact": "a date (YYYY-MM-DD)",
-    "date_parsing": "a date (YYYY-MM-DD)",
-}
-KINDS = ("matrix", "circles", "characteristics", "barriers", "enablers")
 
 ENTRY_MODELS = {
     "case-studies": m.CaseStudy,
@@ -65,92 +44,13 @@ LIST_MODELS = {
 }
 
 
-# Pydantic errors in contributors' words ---------------------------------------------
-
-def explain(error: dict, model: type[BaseModel]) -> tuple[tuple, str]:
-    """Turn one pydantic error into (location, contributor-facing message)."""
-    loc = tuple(p for p in error["loc"] if p != "[key]")
-    # Tagged unions add the tag to the location: ('framework', 'matrix', 'x_axis').
-    loc = tuple(p for i, p in enumerate(loc) if not (i and loc[i - 1] == "framework" and p in KINDS))
-    where = format_loc(loc) or "front matter"
-    kind, value = error["type"], error.get("input")
-    shown = repr(value) if not isinstance(value, (dict, list)) else ("a mapping" if isinstance(value, dict) else "a list")
-    if kind == "extra_forbidden":
-        parent = fields_at(model, loc[:-1])
-        hint = did_you_mean(loc[-1], parent) if parent else ""
-        allowed = f" (expected one of: {', '.join(sorted(parent))})" if parent and not hint else ""
-        return loc, f"{where}: unknown key '{loc[-1]}'{hint}{allowed}"
-    if kind == "missing":
-        return loc, f"{where}: missing (required)"
-    if kind in EXPECTED:
-        return loc, f"{where}: {shown} is not {EXPECTED[kind]}"
-    if kind == "string_too_short":
-        return loc, f"{where}: empty; expected text"
-    if kind == "string_pattern_mismatch":
-        return loc, f"{where}: {shown} is not a key; expected lower-case letters, digits and hyphens (like 'co-design')"
-    if kind in ("too_short", "too_long"):
-        lo, hi = length_bounds(model, loc)
-        count = len(value) if hasattr(value, "__len__") else "?"
-        want = f"exactly {lo}" if lo == hi else (f"at least {lo}" if kind == "too_short" else f"at most {hi}")
-        return loc, f"{where}: has {count} item{'s' if count != 1 else ''}; expected {want}"
-    if kind == "union_tag_invalid":
-        return loc, f"{where}.kind: {error['ctx']['tag']!r} is not a framework kind; expected one of: {', '.join(KINDS)}{did_you_mean(error['ctx']['tag'], KINDS)}"
-    if kind == "union_tag_not_found":
-        return loc, f"{where}.kind: missing (required); expected one of: {', '.join(KINDS)}"
-    if kind == "greater_than_equal":
-        return loc, f"{where}: {shown} is too small; expected a number of at least {error['ctx']['ge']}"
-    if kind == "value_error":
-        return loc, f"{where}: {error['msg'].removeprefix('Value error, ')}"
-    return loc, f"{where}: {error['msg']} (got {shown})"
-
-
-def fields_at(model: type[BaseModel], loc: tuple) -> list[str] | None:
-    """The field names allowed at `loc` inside `model` (for 'did you mean')."""
-    current = model
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        field_ = current.model_fields.get(part) if isinstance(current, type) and issubclass(current, BaseModel) else None
-        if field_ is None:
-            return None
-        current = inner_model(field_.annotation)
-    if isinstance(current, type) and issubclass(current, BaseModel):
-        return [f for f in current.model_fields if f not in ("slug", "body")]
-    return None
-
-
-def length_bounds(model: type[BaseModel], loc: tuple) -> tuple[int | None, int | None]:
-    """The (min, max) length declared for the list field at `loc`."""
-    names = [p for p in loc if not isinstance(p, int)]
-    current, field_ = model, None
-    for name in names:
-        field_ = current.model_fields.get(name) if current else None
-        if field_ is None:
-            return None, None
-        current = inner_model(field_.annotation)
-    bounds = {type(c).__name__: getattr(c, "min_length", getattr(c, "max_length", None)) for c in field_.metadata}
-    return bounds.get("MinLen"), bounds.get("MaxLen")
-
-
-def inner_model(annotation):
-    """The BaseModel inside list[X], X | None, Annotated[...] (first one found)."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()) or ():
-        found = inner_model(arg)
-        if found is not None:
-            return found
-    origin = getattr(annotation, "__origin__", None)
-    if origin is not None and origin is not annotation:
-        return inner_model(origin)
-    return None
-
+# Shapes and types -----------------------------------------------------------------
 
 def is_slug(stem: str) -> bool:
     return re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", stem) is not None
 
 
-def parse_entry(source: SourceFile, model: type[BaseModel], slug: str) -> tuple[object, list[ContentError]]:
+def parse_entry(source: SourceFile, model: type, slug: str) -> tuple[object, list[ContentError]]:
     """Validate one Markdown file's front matter against its model; every problem with its line."""
     data = source.data if source.data is not None else {}
     if not isinstance(data, dict):
@@ -158,23 +58,16 @@ def parse_entry(source: SourceFile, model: type[BaseModel], slug: str) -> tuple[
     errors = [source.error((k,), f"unknown key '{k}' (the {k} comes from the file, not the front matter)")
               for k in ("slug", "body") if k in data]
     data = {k: v for k, v in data.items() if k not in ("slug", "body")}
-    try:
-        return model.model_validate({**data, "slug": slug, "body": source.body}), errors
-    except ValidationError as exc:
-        for err in exc.errors(include_url=False):
-            loc, message = explain(err, model)
-            errors.append(source.error(loc, message))
-        return None, errors
+    made, problems = schema.check(model, {**data, "slug": slug, "body": source.body})
+    return made, errors + [source.error(loc, message) for loc, message in problems]
 
 
-def parse_single(source: SourceFile, model: type[BaseModel]) -> tuple[object, list[ContentError]]:
+def parse_single(source: SourceFile, model: type) -> tuple[object, list[ContentError]]:
     data = source.data if source.data is not None else {}
     if not isinstance(data, dict):
         return None, [source.error((), f"expected a mapping of keys to values, got {type(data).__name__}")]
-    try:
-        return model.model_validate(data), []
-    except ValidationError as exc:
-        return None, [source.error(*explain(err, model)) for err in exc.errors(include_url=False)]
+    made, problems = schema.check(model, data)
+    return made, [source.error(loc, message) for loc, message in problems]
 
 
 def parse_list(source: SourceFile, model) -> tuple[list[tuple[object, tuple]], list[ContentError]]:
@@ -192,12 +85,11 @@ def parse_list(source: SourceFile, model) -> tuple[list[tuple[object, tuple]], l
         if not isinstance(raw, dict):
             errors.append(source.error((i,), f"[{i}]: expected a mapping of keys to values"))
             continue
-        try:
-            items.append((model.model_validate(raw), (i,)))
-        except ValidationError as exc:
-            for err in exc.errors(include_url=False):
-                loc, message = explain({**err, "loc": (i,) + tuple(err["loc"])}, model)
-                errors.append(source.error(loc, message))
+        problems: list = []
+        made = schema.check_model(model, raw, (i,), problems)
+        errors += [source.error(loc, message) for loc, message in problems]
+        if made is not schema.INVALID:
+            items.append((made, (i,)))
     return items, errors
 
 
@@ -280,45 +172,20 @@ def check_terms(source: SourceFile, vocab: Vocabulary) -> list[ContentError]:
 
 # Markdown texts -------------------------------------------------------------------
 
-def markdown_texts(annotation, value, loc: tuple = (), metadata: tuple = ()):
-    """(location, text) of every Markdown field in raw `value`, found by walking the model's annotations."""
-    if m.MARKDOWN in metadata:
-        if isinstance(value, str):
-            yield loc, value
-        return
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        if isinstance(value, dict):
-            for name, f in annotation.model_fields.items():
-                if name in value:
-                    yield from markdown_texts(f.annotation, value[name], loc + (name,), tuple(f.metadata))
-        return
-    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
-    if origin is typing.Annotated:
-        yield from markdown_texts(args[0], value, loc, tuple(args[1:]) + metadata)
-    elif origin is list and isinstance(value, list) and args:
-        for i, item in enumerate(value):
-            yield from markdown_texts(args[0], item, loc + (i,))
-    elif origin is dict and isinstance(value, dict) and len(args) == 2:
-        for key, item in value.items():
-            yield from markdown_texts(args[1], item, loc + (key,))
-    elif args:  # a union: X | None, or a tagged union of frameworks
-        seen = set()
-        for arg in args:
-            if isinstance(value, dict) and isinstance(arg, type) and issubclass(arg, BaseModel):
-                tag = arg.model_fields.get("kind")
-                if tag is not None and typing.get_args(tag.annotation) and value.get("kind") not in typing.get_args(tag.annotation):
-                    continue
-            for found in markdown_texts(arg, value, loc, metadata):
-                if found[0] not in seen:
-                    seen.add(found[0])
-                    yield found
+def markdown_texts(model, data):
+    """(location, text) of every Markdown field in a file's raw data, found from its model (broken data too)."""
+    if isinstance(model, tuple):  # a YAML list of items of one model
+        for i, item in enumerate(data if isinstance(data, list) else []):
+            yield from schema.model_markdown(model[1], item, (i,))
+    else:
+        yield from schema.model_markdown(model, data)
 
 
 def model_for(kind: str):
     if kind in ENTRY_MODELS:
         return ENTRY_MODELS[kind]
     item = LIST_MODELS.get(kind)
-    return list[item] if item not in (None, str) else None
+    return ("list", item) if item not in (None, str) else None
 
 
 def check_markdown(source: SourceFile, own_page: str) -> tuple[dict[str, str], list, list[ContentError]]:

@@ -27,7 +27,7 @@ PROBLEM = re.compile(r"^content/[^:\n]+:\d+: \S.*$")
 SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                            HealthCheck.too_slow])
 
-KEYS = st.sampled_from([*CaseStudy.model_fields, "sumary", "cards", "x", "1", "true", "ключ", ""])
+KEYS = st.sampled_from([*CaseStudy.specs(), "sumary", "cards", "x", "1", "true", "ключ", ""])
 SCALARS = st.one_of(st.text(max_size=40), st.integers(-10**6, 10**6), st.floats(allow_nan=True), st.booleans(),
                     st.none(), st.dates(min_value=dt.date(1, 1, 1)))
 VALUES = st.recursive(SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=4),
