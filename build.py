@@ -11,10 +11,12 @@ The pipeline is hub/pipeline.py's build(): load -> validate -> link -> render ->
 -> write, one module of hub/ per stage; the command line is hub/cli.py.
 """
 
+import gc
 import sys
 
-from hub.cli import main
-from hub.pipeline import Built, build, check  # noqa: F401 - the pipeline, for scripts and tests
+gc.disable()  # the imports below make many objects and no garbage: the build turns the collector back on
+from hub.cli import main  # noqa: E402
+from hub.pipeline import Built, build, check  # noqa: F401, E402 - the pipeline, for scripts and tests
 
 if __name__ == "__main__":
     sys.exit(main())
