@@ -79,8 +79,6 @@
     fields: fields,
     settings: {},
     noun: ["card", "cards"],
-    searchLabel: "Search the cards",
-    searchHint: "Every word on the cards, and their case studies' sector, type of place and country.",
     render: render,
   });
   printButton.addEventListener("click", function () { window.print(); });

@@ -444,8 +444,6 @@
       column: { values: ["all"].concat(opportunities.map(function (o) { return o.key; })), fallback: "all" },
     },
     noun: ["case study", "case studies"],
-    searchLabel: "Search the case studies",
-    searchHint: "Names, sectors, places, summaries, notes, card text and keywords.",
     render: render,
   });
 

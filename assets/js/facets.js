@@ -286,17 +286,10 @@
 
   // The panel: search box, one fieldset per facet, inside a <details> each ---------------
 
+  /** The page's search box (ui.filter_panel has it in the page) and a <details> of checkboxes per facet. */
   function buildPanel(root, o) {
     var id = o.id;
-    var search = el("input", { type: "search", id: id + "-q", name: "q", autocomplete: "off", spellcheck: "false",
-                               "aria-describedby": id + "-q-hint" });
-    (o.searchPanel || root).append(
-      el("div", { className: "filter-search" }, [
-        el("label", { for: id + "-q", text: o.searchLabel }),
-        el("p", { id: id + "-q-hint", className: "hint", text: o.searchHint }),
-        search,
-      ])
-    );
+    var search = byId(id + "-q");
     var groups = {};
     o.facets.forEach(function (facet, index) {
       var fid = id + "-" + facet.key;
@@ -406,13 +399,13 @@
 
   /**
    * options: {id, items, facets, fields(item) -> [[key, label, text]], settings, noun: [one, many],
-   *           searchLabel, searchHint, render(indices, state, result, controller)}, and the page's elements
+   *           render(indices, state, result, controller)}, and the page's elements
    * if not those of ui.filter_panel. fields() is asked again once search.js has loaded.
    */
   function init(options) {
     // The elements of ui.filter_panel and the results bar, unless a page names others.
     var o = Object.assign({
-      panel: byId("filter-controls"), searchPanel: byId("filter-search"), toggle: byId("filters-toggle"),
+      panel: byId("filter-controls"), toggle: byId("filters-toggle"),
       chips: byId("chips"), count: byId("result-count"), focusAfterClear: byId("filters-heading"),
     }, options);
     byId("filters").hidden = false;

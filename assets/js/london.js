@@ -46,8 +46,6 @@
     fields: fields,
     settings: {},
     noun: ["idea", "ideas"],
-    searchLabel: "Search the ideas",
-    searchHint: "Every word of the ideas: their text, examples and actions.",
     render: function (matches, state, result, controller) {
       var fragment = document.createDocumentFragment();
       var terms = controller.terms();

@@ -185,7 +185,11 @@
     listeners.push(draw);
   }
 
-  shortlistPage();
   sync();
+  // The shortlist page reads index.js, a deferred script after this one: it has run by DOMContentLoaded.
+  document.addEventListener("DOMContentLoaded", function () {
+    shortlistPage();
+    sync();
+  });
   window.HubShortlist = { list: read, set: write, toggle: toggle };
 })();
