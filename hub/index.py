@@ -12,6 +12,7 @@ step and page, each a list of [key, label, plain text] fields.
 
 from __future__ import annotations
 
+import itertools
 import json
 
 from .link import Site
@@ -35,32 +36,10 @@ def build_index(site: Site) -> dict:
             "types_of_place": [{"key": v, "name": v} for v in site.types_of_place],
             "countries": [{"key": v, "name": v} for v in site.countries],
         },
-        "case_studies": [
-            {
-                "slug": cs.slug,
-                "url": case_study_url(cs),
-                "title": cs.title,
-                "number": cs.number,
-                "type_of_place": list(cs.type_of_place),
-                "sectors": list(cs.sectors),
-                "location": cs.location,
-                "country": cs.country,
-                "opportunities": [o.key for o in site.opportunities if o.key in cs.opportunities],
-                "notes": {k: plain(v) for k, v in sorted(cs.opportunities.items())},
-                "cards": [
-                    {
-                        "id": card_id(cs, card),
-                        "title": card.title,
-                        "tagline": plain(card.tagline),
-                        "keywords": list(card.keywords),
-                        "enablers": [e.enabler for e in card.enablers],
-                        "benefits": [b.category for b in card.benefits],
-                    }
-                    for card in cs.cards
-                ],
-            }
+        "case_studies": (  # a generator: written item by item (write_json)
+            memo_json("index", (cs, *site.opportunities), lambda cs=cs: index_entry(site, cs))
             for cs in site.case_studies
-        ],
+        ),
         "ideas": [
             {
                 "slug": idea.slug,
@@ -85,17 +64,123 @@ INDEX_FILES = ("index.json", "index.js", "search.json", "search.js")
 
 
 def index_files(site: Site) -> dict[str, str]:
-    """Every index file of the site (INDEX_FILES), keyed by output path."""
-    return {**serialise(build_index(site), "index", "HUB_INDEX"),
-            **serialise(build_search_index(site), "search", "HUB_SEARCH")}
+    """Every index file of the site (INDEX_FILES) as text, keyed by output path (for tests and small uses)."""
+    texts: dict[str, str] = {}
+    write_index_files(site, lambda rel: Captured(lambda data: texts.__setitem__(rel, data.decode("utf-8"))))
+    return texts
 
 
-def serialise(index: dict, stem: str, global_name: str) -> dict[str, str]:
-    """<stem>.json and <stem>.js (which sets window.<global_name>), byte-identical for the same index."""
-    text = json.dumps(index, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    # </script> cannot occur inside a JSON string here, but escape '<' anyway for the script twin.
-    script = f"window.{global_name} = " + text.replace("<", "\\u003c") + ";\n"
-    return {f"{stem}.json": text + "\n", f"{stem}.js": script}
+class Captured:
+    """A binary file in memory that hands its bytes to `done` when closed (done None: bytes are dropped)."""
+
+    def __init__(self, done):
+        self.parts: list[bytes] = []
+        self.done = done
+
+    def write(self, data: bytes) -> None:
+        if self.done:
+            self.parts.append(data)
+
+    def close(self) -> None:
+        if self.done:
+            self.done(b"".join(self.parts))
+        self.parts = []
+
+
+def write_index_files(site: Site, opener) -> dict[str, str]:
+    """Write every index file through `opener(rel)` (a binary file), item by item; {rel: sha1} of each.
+
+    The bank's lists are streamed: one case study's entry is made, written and dropped at a
+    time, so the index of 10 000 case studies never sits whole in memory.
+    """
+    digests = {}
+    for stem, name, index in (("index", "HUB_INDEX", build_index(site)), ("search", "HUB_SEARCH", build_search_index(site))):
+        digests.update(stream(index, stem, name, opener))
+    forget_unused()
+    return digests
+
+
+def stream(index: dict, stem: str, global_name: str, opener) -> dict[str, str]:
+    """<stem>.json and <stem>.js (which sets window.<global_name>): the same JSON, sorted keys, byte-identical
+    for the same index. '<' is escaped in the script twin (a '</script>' can then never end it)."""
+    import hashlib
+
+    files = {f"{stem}.json": opener(f"{stem}.json"), f"{stem}.js": opener(f"{stem}.js")}
+    hashes = {rel: hashlib.sha1() for rel in files}
+
+    def put(chunk: str) -> None:
+        for rel, f in files.items():
+            data = (chunk.replace("<", "\\u003c") if rel.endswith(".js") else chunk).encode("utf-8")
+            f.write(data)
+            hashes[rel].update(data)
+
+    js_prefix = f"window.{global_name} = ".encode("utf-8")
+    files[f"{stem}.js"].write(js_prefix)
+    hashes[f"{stem}.js"].update(js_prefix)
+    write_json(index, put)
+    for rel, end in ((f"{stem}.json", b"\n"), (f"{stem}.js", b";\n")):
+        files[rel].write(end)
+        hashes[rel].update(end)
+    for f in files.values():
+        f.close()
+    return {rel: h.hexdigest() for rel, h in hashes.items()}
+
+
+class Raw(str):
+    """JSON already made: write_json puts it as it is."""
+
+
+# (kind, ids of the objects an entry is made from) -> (those objects, the entry's JSON). Models are
+# immutable, and `serve` keeps the model of every unchanged file, so an entry made from the very
+# same objects is the same JSON: one edit re-makes one entry, not ten thousand. A fresh process
+# starts empty; entries not used by a build are dropped after it.
+_MEMO: dict[tuple, tuple[tuple, Raw]] = {}
+_USED: set[tuple] = set()
+
+
+def memo_json(kind: str, objects: tuple, make) -> Raw:
+    key = (kind, *map(id, objects))
+    _USED.add(key)
+    hit = _MEMO.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], objects)):
+        return hit[1]
+    raw = Raw(dumps(make()))
+    _MEMO[key] = (objects, raw)
+    return raw
+
+
+def forget_unused() -> None:
+    for key in [k for k in _MEMO if k not in _USED]:
+        del _MEMO[key]
+    _USED.clear()
+
+
+def dumps(value) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def write_json(value, put) -> None:
+    """json.dumps(value, sort_keys=True, compact) written piece by piece: a dict's keys in order, and each
+    item of a list (or of a lazy iterable standing for one) written as soon as it is made."""
+    if isinstance(value, dict):
+        put("{")
+        for i, key in enumerate(sorted(value)):
+            put(("," if i else "") + dumps(key) + ":")
+            write_json(value[key], put)
+        put("}")
+    elif isinstance(value, (list, tuple)) or hasattr(value, "__next__"):
+        batch, size = ["["], 0
+        for i, item in enumerate(value):
+            text = item if isinstance(item, Raw) else dumps(item)
+            batch.append("," + text if i else text)
+            size += len(text)
+            if size > 1 << 20:  # written in pieces of about a megabyte
+                put("".join(batch))
+                batch, size = [], 0
+        batch.append("]")
+        put("".join(batch))
+    else:
+        put(dumps(value))
 
 
 # Site-wide search ----------------------------------------------------------------------
@@ -106,16 +191,45 @@ SEARCH_KINDS = [
 ]
 
 
+def index_entry(site: Site, cs) -> dict:
+    """One case study's entry in index.json."""
+    return {
+        "slug": cs.slug,
+        "url": case_study_url(cs),
+        "title": cs.title,
+        "number": cs.number,
+        "type_of_place": list(cs.type_of_place),
+        "sectors": list(cs.sectors),
+        "location": cs.location,
+        "country": cs.country,
+        "opportunities": [o.key for o in site.opportunities if o.key in cs.opportunities],
+        "notes": {k: plain(v) for k, v in sorted(cs.opportunities.items())},
+        "cards": [
+            {
+                "id": card_id(cs, card),
+                "title": card.title,
+                "tagline": plain(card.tagline),
+                "keywords": list(card.keywords),
+                "enablers": [e.enabler for e in card.enablers],
+                "benefits": [b.category for b in card.benefits],
+            }
+            for card in cs.cards
+        ],
+    }
+
+
 def build_search_index(site: Site) -> dict:
     """Every searchable item of the site, kind by kind and in site order, with the words its page shows."""
-    items = [
-        *(case_study_item(site, cs) for cs in site.case_studies),
-        *(card_item(site, cs, card) for cs, card in site.cards),
-        *(idea_item(site, idea) for idea in site.ideas),
-        *(theme_item(theme) for theme in site.themes),
-        *(guide_item(site, step) for step in site.guide),
-        *page_items(site),
-    ]
+    items = itertools.chain(  # lazy: written item by item (write_json)
+        (memo_json("search", (cs, *site.opportunities, *site.enablers, *site.benefits), lambda cs=cs: case_study_item(site, cs))
+         for cs in site.case_studies),
+        (memo_json("card", (cs, card, *site.enablers, *site.benefits), lambda cs=cs, card=card: card_item(site, cs, card))
+         for cs, card in site.cards),
+        (idea_item(site, idea) for idea in site.ideas),
+        (theme_item(theme) for theme in site.themes),
+        (guide_item(site, step) for step in site.guide),
+        page_items(site),
+    )
     return {"version": SCHEMA_VERSION, "kinds": [{"key": k, "name": n} for k, n in SEARCH_KINDS], "items": items}
 
 
@@ -138,7 +252,7 @@ def case_study_item(site: Site, cs) -> dict:
           for o in site.opportunities if o.key in cs.opportunities),
         *((f"card:{card_id(cs, card)}", f"Card: {card.title}", card_words(site, card)) for card in cs.cards),
         ("keywords", "Keywords", ", ".join(k for card in cs.cards for k in card.keywords)),
-        ("body", "The story", plain(cs.body)),
+        ("body", "Text", plain(cs.body)),
     ]
     return search_item("case-study", cs.slug, case_study_url(cs), cs.title, fields)
 

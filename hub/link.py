@@ -106,6 +106,22 @@ class Site:
         return {c.slug: i for i, c in enumerate(self.case_studies)}
 
     def related(self, cs: m.CaseStudy, limit: int = 4) -> list[m.CaseStudy]:
+        """The `limit` case studies sharing most opportunities and enablers with `cs` (ties in collection order)."""
+        if limit != RELATED_SHOWN:
+            return self._related(cs, limit)
+        return [self.case_study[slug] for slug in self._related_lists[cs.slug]]
+
+    @cached_property
+    def _related_lists(self) -> dict[str, list[str]]:
+        """Every case study's related ones, by slug. They depend only on each case study's features and
+        its place in the collection; a process that builds again (serve) reuses them while those hold."""
+        key = tuple((c.slug, features_of(c)) for c in self.case_studies)
+        if _RELATED.get("key") != key:
+            _RELATED["lists"] = {c.slug: [r.slug for r in self._related(c, RELATED_SHOWN)] for c in self.case_studies}
+            _RELATED["key"] = key
+        return _RELATED["lists"]
+
+    def _related(self, cs: m.CaseStudy, limit: int) -> list[m.CaseStudy]:
         """Case studies sharing most opportunities and enablers (ties in collection order).
 
         Exact, and near-linear: each feature has a bitset of the case studies that
@@ -114,7 +130,7 @@ class Site:
         """
         everyone = (1 << len(self.case_studies)) - 1
         planes: list[int] = []  # planes[j] holds bit j of every case study's shared-feature count
-        mine = features(cs)
+        mine = features_of(cs)
         for feature in mine:
             carry = self._postings[feature]
             for j in range(len(planes)):
@@ -143,16 +159,31 @@ class Site:
     def _postings(self) -> dict[str, int]:
         out: dict[str, int] = defaultdict(int)
         for i, c in enumerate(self.case_studies):
-            for feature in features(c):
+            for feature in features_of(c):
                 out[feature] |= 1 << i
         return dict(out)
 
 
-def features(cs: m.CaseStudy) -> set[str]:
+def features(cs: m.CaseStudy) -> frozenset[str]:
     """The opportunities and enablers a case study has, as comparable tokens."""
     found = {f"o:{k}" for k in cs.opportunities}
     found |= {f"e:{e.enabler}" for card in cs.cards for e in card.enablers}
-    return found
+    return frozenset(found)
+
+
+RELATED_SHOWN = 4  # "More like this" on a case study's page
+_RELATED: dict = {}  # the last related lists and what they were computed from
+_FEATURES: dict[int, tuple[m.CaseStudy, frozenset[str]]] = {}
+
+
+def features_of(cs: m.CaseStudy) -> frozenset[str]:
+    """features(cs), remembered for the very same (immutable) model."""
+    hit = _FEATURES.get(id(cs))
+    if hit is None or hit[0] is not cs:
+        if len(_FEATURES) > 4 * 65536:
+            _FEATURES.clear()
+        hit = _FEATURES[id(cs)] = (cs, features(cs))
+    return hit[1]
 
 
 def case_study_order(cs: m.CaseStudy):

@@ -141,19 +141,25 @@ def walk(folder: Path, root: Path) -> tuple[list[tuple[str, Path]], list[Content
             continue
         seen.add(key)
         try:
-            names = sorted(os.listdir(real_dir))
+            with os.scandir(real_dir) as it:
+                children = sorted(it, key=lambda e: e.name)
         except OSError as exc:
             errors.append(ContentError(rel(shown_dir), 1, f"cannot read this folder: {exc.strerror}"))
             continue
-        for name in names:
-            shown = shown_dir / name
-            real, err = checked_path(real_dir / name, root, rel(shown))
-            if err:
-                errors.append(err)
-            elif real.is_dir():
-                pending.append((shown, real))
+        for child in children:
+            shown = shown_dir / child.name
+            if child.is_symlink():  # only a symlink needs resolving (and checking)
+                real, err = checked_path(real_dir / child.name, root, rel(shown))
+                if err:
+                    errors.append(err)
+                elif real.is_dir():
+                    pending.append((shown, real))
+                else:
+                    found.append((rel(shown), real))
+            elif child.is_dir(follow_symlinks=False):
+                pending.append((shown, Path(child.path)))
             else:
-                found.append((rel(shown), real))
+                found.append((rel(shown), Path(child.path)))
     return sorted(found), errors
 
 

@@ -64,7 +64,10 @@ def build(config: Config, publish: bool = True, cache=None) -> Built:
         files: dict[str, str] = {}
 
         def the_rest() -> None:  # index, extras and assets, while the pages render
-            for rel, text in {**index.index_files(site), **render.render_extras(site, config, sorted(s.path for s in specs))}.items():
+            from .index import Captured
+
+            files.update(index.write_index_files(site, output.opener if output else lambda rel: Captured(None)))
+            for rel, text in render.render_extras(site, config, sorted(s.path for s in specs)).items():
                 data = text.encode("utf-8")
                 files[rel] = hashlib.sha1(data).hexdigest()
                 if output:

@@ -29,6 +29,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
 import jinja2
+import jinja2.ext
 from markupsafe import Markup
 
 from . import models as m
@@ -178,8 +179,40 @@ def _url(context, target: str) -> str:
     return prefix(context["path"]) + target
 
 
+class FragmentCache(jinja2.ext.Extension):
+    """`{% cache "name", key, ... %}…{% endcache %}`: the block is rendered once per key in a build.
+
+    For the parts of a page that are the same on every page that shares the key (the site's
+    header and footer depend only on the page's depth and section). The key must name all a
+    block depends on; the cache is emptied at the start of every build.
+    """
+
+    tags = {"cache"}
+
+    def __init__(self, environment: jinja2.Environment):
+        super().__init__(environment)
+        environment.extend(fragments={})
+
+    def parse(self, parser):
+        lineno = next(parser.stream).lineno
+        key = [parser.parse_expression()]
+        while parser.stream.skip_if("comma"):
+            key.append(parser.parse_expression())
+        body = parser.parse_statements(("name:endcache",), drop_needle=True)
+        call = self.call_method("_render", [jinja2.nodes.Tuple(key, "load")])
+        return jinja2.nodes.CallBlock(call, [], [], body).set_lineno(lineno)
+
+    def _render(self, key: tuple, caller) -> str:
+        fragments = self.environment.fragments
+        found = fragments.get(key)
+        if found is None:
+            found = fragments[key] = caller()
+        return found
+
+
 def make_environment(templates_dir: Path) -> jinja2.Environment:
     env = jinja2.Environment(
+        extensions=[FragmentCache],
         loader=jinja2.FileSystemLoader(str(templates_dir)),
         bytecode_cache=bytecode_cache(templates_dir.parent),
         autoescape=True,
@@ -207,7 +240,9 @@ def markdown_sections(text: str) -> tuple[str, list[tuple[str, str]]]:
 def bytecode_cache(root: Path) -> jinja2.BytecodeCache | None:
     """Compiled templates kept in .hub-cache/ (like Python's __pycache__: keyed by each template's
     source checksum, so a changed template is always compiled afresh). None where it cannot be written."""
-    folder = root / ".hub-cache" / "templates"
+    # Compiled code also depends on Jinja and on this module's extensions: a change to either is a new folder.
+    version = hashlib.sha1((jinja2.__version__ + Path(__file__).read_text(encoding="utf-8")).encode()).hexdigest()[:12]
+    folder = root / ".hub-cache" / f"templates-{version}"
     try:
         folder.mkdir(parents=True, exist_ok=True)
         probe = folder / ".probe"
@@ -315,6 +350,7 @@ def render_pages(specs: list[PageSpec], site: Site, config: Config, manifest: se
     """
     global _job, _manifest
     env = env or make_environment(config.templates_dir)
+    env.fragments.clear()  # a fragment is cached within one build, never across
     for name in sorted({s.template for s in specs}):
         try:
             env.get_template(name)  # compile once, before forking
@@ -376,31 +412,35 @@ def extra_paths(config: Config) -> list[str]:
 # Links in rendered pages: the safety net for links a template writes without url() ---
 
 LINK = re.compile(r"""\b(?:href|src)\s*=\s*(["'])(.*?)\1""", re.I | re.S)
+URL_VALUES = re.compile(r"""\b(?:href|src)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
 EXTERNAL_SCHEMES = ("http:", "https:", "//")
 
 
 def link_checker(manifest: set[str], base_url: str | None):
     """A function (page path, html) -> [(url, problem)] for every href/src that is not a file of the site."""
     base = base_url.rstrip("/") + "/" if base_url else None
-    cache: dict[tuple[str, str], str | None] = {}
+    cache: dict[tuple, str | None] = {}
 
     def check(page: str, text: str) -> list[tuple[str, str]]:
         folder = posixpath.dirname(page)
         depth = page.count("/")
+        climb = "../" * depth
         found = []
-        for match in LINK.finditer(text):
-            url = match.group(2).strip()
+        for url in dict.fromkeys(a or b for a, b in URL_VALUES.findall(text)):  # each distinct URL once, in order
+            url = url.strip()
             # A link that climbs to the root (as url() writes them) resolves the same from every
             # page of that depth: one check per depth, not one per page.
-            key = (str(depth), url) if url.startswith("../" * depth) and depth else (folder, url)
-            if key not in cache:
+            key = (depth, url) if depth and url.startswith(climb) else (folder, url)
+            problem = cache.get(key, False)
+            if problem is False:
                 if base and url.startswith(base):  # 404.html's absolute links, which work at any depth
                     rest = url[len(base):]
-                    cache[key] = link_problem("", rest, manifest) if rest else None
+                    problem = link_problem("", rest, manifest) if rest else None
                 else:
-                    cache[key] = link_problem(folder, url, manifest)
-            if cache[key]:
-                found.append((url, cache[key]))
+                    problem = link_problem(folder, url, manifest)
+                cache[key] = problem
+            if problem:
+                found.append((url, problem))
         return found
 
     return check

@@ -142,6 +142,11 @@ class LiveOutput:
     def copy(self, rel: str, source: Path) -> None:
         self.write(rel, source.read_bytes())
 
+    def opener(self, rel: str):
+        from .index import Captured
+
+        return Captured(lambda data: self.write(rel, data))
+
     def publish(self) -> None:
         pass
 

@@ -413,8 +413,14 @@ def validate_file(entry: Entry, vocab: Vocabulary | None) -> FileResult:
     result.html, result.links, errors = check_markdown(source, own_page)
     result.errors += errors
     source.text = ""  # not needed any more: keep results small for workers and caches
+    if not result.errors and isinstance(source.data, dict):  # the model has it all; link needs only these
+        source.data = {k: v for k, v in source.data.items() if k in CROSS_FILE}
+        source.lines = {k: v for k, v in source.lines.items() if not k or k[0] in CROSS_FILE}
     result.source = source
     return result
+
+
+CROSS_FILE = ("number", "step", "order", "theme", "case_studies")  # what `link` checks across files
 
 
 def vocabulary(results: dict[str, FileResult], theme_stems: set[str]) -> Vocabulary:

@@ -111,6 +111,10 @@ class Output:
     def copy(self, rel: str, source: Path) -> None:
         shutil.copyfile(source, self.target(rel))
 
+    def opener(self, rel: str):
+        """A binary file to stream `rel` into."""
+        return open(self.target(rel), "wb")
+
     # Publishing --------------------------------------------------------------------
 
     def publish(self) -> None:

@@ -556,6 +556,8 @@ INTERFACE_HEADINGS = {
     "Search",
     # home and 404
     "Newest case studies", "Page not found",
+    # the shortlist
+    "Shortlist",
 }
 # Headings a template composes from a fixed phrase and a content field (the field is checked too).
 INTERFACE_PATTERNS = [re.compile(r"London ideas that cite (?P<content>.+)")]
