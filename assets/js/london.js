@@ -47,15 +47,14 @@
     settings: {},
     noun: ["idea", "ideas"],
     render: function (matches, state, result, controller) {
-      var fragment = document.createDocumentFragment();
       var terms = controller.terms();
-      matches.forEach(function (i) {
+      var shown = matches.map(function (i) {
         var tile = tiles[items[i].slug];
         F.explain(controller.engine, i, tile, terms, ON_TILE, function (why) { tile.append(why); });
-        fragment.appendChild(tile);
+        return tile;
       });
-      list.replaceChildren(fragment);
-      noResults.hidden = matches.length > 0;
+      F.reconcile(list, shown);
+      F.setHidden(noResults, matches.length > 0);
     },
   });
 })();
