@@ -72,3 +72,18 @@ def test_nothing_moves_when_the_scripts_arrive(watched, built, width, index):
     shifts = page.evaluate(SHIFTS)
     assert sum(value for value, _ in shifts) == 0, shifts
     assert problems == [] and outside == []
+
+
+@pytest.mark.parametrize("page_of", [lambda site: "case-studies/index.html", lambda site: "cards/index.html",
+                                     lambda site: "london/index.html",
+                                     lambda site: f"case-studies/{site.case_studies[0].slug}/index.html"])
+def test_without_scripting_no_control_that_needs_one_is_shown(browser, site_url, built, page_of):
+    """The controls laid out from the first paint (class js-only) are taken away by noscript.css."""
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site_url + page_of(built.site))
+    controls = page.locator(".js-only")
+    assert controls.count() > 0
+    for i in range(controls.count()):
+        assert controls.nth(i).is_hidden(), controls.nth(i).evaluate("e => e.outerHTML.slice(0, 120)")
+    context.close()

@@ -321,12 +321,23 @@
   var wrap = grid.closest(".wrap");
   var extraOption = null;
 
+  // A change puts its first results in the page at once, and the rest of the window when the
+  // browser is next idle, a moment later: below the fold, they are not what the reader waits
+  // for. "Show more" puts all of its results in at once (focus goes to the first new one).
+  var FIRST = 24;
+  var whole = false;
   function place(container, nodeFor, view, indices) {
     var visible = indices.slice(0, limit);
     var signature = visible.join(",");
     if (shown[view] !== signature) {
       shown[view] = signature;
-      F.reconcile(container, visible.map(nodeFor));  // the results that stay are not touched
+      var head = whole ? visible : visible.slice(0, FIRST);
+      F.reconcile(container, head.map(nodeFor));  // the results that stay are not touched
+      if (head.length < visible.length) {
+        F.afterPaint(function () {
+          if (shown[view] === signature) F.reconcile(container, visible.map(nodeFor));
+        });
+      }
     }
     // The search's words, marked in what is shown (again only when the words or the list change).
     var terms = controller.terms();
@@ -406,7 +417,9 @@
   more.addEventListener("click", function () {
     var first = limit;
     limit += PAGE;
+    whole = true;
     draw();
+    whole = false;
     // Focus the first new result's link, so keyboard users carry on where the list grew.
     var next = last.state.settings.view === "table" ? rowFor(last.sorted[first]) : tileFor(last.sorted[first]);
     if (next) next.querySelector("a").focus();
@@ -431,9 +444,16 @@
   var printCount = document.getElementById("print-cards-count");
   var noCards = document.getElementById("no-cards");
 
+  var cardsOf = Int32Array.from(items, function (cs) { return cs.cards.length; });
   function syncTakeaway(sorted) {
-    var withCards = sorted.filter(function (i) { return items[i].cards.length; });
-    var cards = withCards.reduce(function (n, i) { return n + items[i].cards.length; }, 0);
+    var withCards = [];
+    var cards = 0;
+    for (var j = 0; j < sorted.length; j++) {
+      if (cardsOf[sorted[j]]) {
+        withCards.push(sorted[j]);
+        cards += cardsOf[sorted[j]];
+      }
+    }
     F.setHidden(takeaway, sorted.length === 0);
     F.setHidden(printLink, cards === 0);
     F.setHidden(noCards, cards > 0);

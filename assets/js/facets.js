@@ -45,17 +45,23 @@
     this.facets = facets;
     this.fieldsOf = fields;
     this.refresh();
-    this.columns = facets.map(function (facet) { return column(items, facet); });
+    // Every value of every facet has a number, facet by facet in facet.values order: counting
+    // is then one walk over small integers into one typed array, with no object made.
+    var size = 0;
+    this.offsets = facets.map(function (facet) { var at = size; size += facet.values.length; return at; });
+    this.size = size;
+    var offsets = this.offsets;
+    this.columns = facets.map(function (facet, f) { return column(items, facet, offsets[f]); });
+    this.all = joined(items.length, this.columns);
   }
 
   /**
-   * A facet's values as numbers (their place in facet.values), and each item's as a run of a
-   * typed array: item i has values[start[i]] .. values[start[i + 1] - 1], each once. Filtering
-   * and counting 10 000 items is then a walk over small integers, with no object made.
+   * A facet's values for every item, as a run of a typed array: item i has values[start[i]] ..
+   * values[start[i + 1] - 1], each once, numbered from offset.
    */
-  function column(items, facet) {
+  function column(items, facet, offset) {
     var ids = {};
-    facet.values.forEach(function (v, j) { ids[v.key] = j; });
+    facet.values.forEach(function (v, j) { ids[v.key] = offset + j; });
     var start = new Int32Array(items.length + 1);
     var list = [];
     items.forEach(function (item, i) {
@@ -66,7 +72,21 @@
       });
     });
     start[items.length] = list.length;
-    return { ids: ids, start: start, values: Int32Array.from(list), size: facet.values.length };
+    return { ids: ids, start: start, values: Int32Array.from(list) };
+  }
+
+  /** The values of every facet for each item, in one run per item (what a match counts). */
+  function joined(n, columns) {
+    var start = new Int32Array(n + 1);
+    var list = [];
+    for (var i = 0; i < n; i++) {
+      start[i] = list.length;
+      columns.forEach(function (col) {
+        for (var k = col.start[i]; k < col.start[i + 1]; k++) list.push(col.values[k]);
+      });
+    }
+    start[n] = list.length;
+    return { start: start, values: Int32Array.from(list) };
   }
 
   /** (Re)read every item's fields: once on arrival, again when search.js has loaded. */
@@ -87,69 +107,72 @@
     });
   };
 
-  /** Per facet with a choice: {column, chosen (a flag per value), n (how many), all (all-of mode)}. */
+  /** The chosen values as flags (by number), and per facet with a choice: {col, n chosen, all (all-of mode)}. */
   Engine.prototype.choices = function (state) {
     var columns = this.columns;
-    var out = [];
+    var flags = new Uint8Array(this.size);
+    var list = [];
     this.facets.forEach(function (facet, f) {
       var col = columns[f];
-      var chosen = new Uint8Array(col.size);
       var n = 0;
       (state.selected[facet.key] || new Set()).forEach(function (key) {
         var id = col.ids[key];
-        if (id !== undefined && !chosen[id]) { chosen[id] = 1; n++; }
+        if (id !== undefined && !flags[id]) { flags[id] = 1; n++; }
       });
-      if (n) out.push({ facet: f, col: col, chosen: chosen, n: n, all: Boolean(facet.modes) && state.modes[facet.key] === "all" });
+      if (n) list.push({ col: col, n: n, all: Boolean(facet.modes) && state.modes[facet.key] === "all" });
     });
-    return out;
+    return { flags: flags, list: list };
   };
-
-  /** Does item i pass choice c: one of its values chosen (any of), or every chosen value its own (all of)? */
-  function passes(c, i) {
-    var have = 0;
-    for (var k = c.col.start[i], end = c.col.start[i + 1]; k < end; k++) have += c.chosen[c.col.values[k]];
-    return c.all ? have === c.n : have > 0;
-  }
-
-  function tally(counts, col, i) {
-    for (var k = col.start[i], end = col.start[i + 1]; k < end; k++) counts[col.values[k]]++;
-  }
 
   /**
    * {matches: [item index...] in item order, matched: a flag per item, counts: {facet key:
    * Int32Array, a count per value in facet.values order}}. A value's count is what checking it
-   * would give, every other facet as it is.
+   * would give, every other facet as it is. One pass, in one function: this runs on every click.
    */
   Engine.prototype.run = function (state) {
     var n = this.items.length;
-    var columns = this.columns;
     var terms = words(state.q || "");
+    var nt = terms.length;
+    var hays = this.haystacks;
     var choices = this.choices(state);
-    var perFacet = columns.map(function (col) { return new Int32Array(col.size); });
+    var flags = choices.flags;
+    var list = choices.list;
+    var nc = list.length;
+    var allStart = this.all.start;
+    var allValues = this.all.values;
+    var counts = new Int32Array(this.size);
     var matched = new Uint8Array(n);
     var matches = [];
+    var k, end, col;
     for (var i = 0; i < n; i++) {
-      var hay = this.haystacks[i];
-      var found = true;
-      for (var t = 0; t < terms.length && found; t++) found = hay.indexOf(terms[t]) !== -1;
-      if (!found) continue;
-      var failed = null;
-      var failures = 0;
-      for (var c = 0; c < choices.length && failures < 2; c++) {
-        if (!passes(choices[c], i)) { failed = choices[c]; failures++; }
+      if (nt) {
+        var t = 0;
+        while (t < nt && hays[i].indexOf(terms[t]) !== -1) t++;
+        if (t < nt) continue;
       }
-      if (failures === 0) {
-        matches.push(i);
+      var failed = -1;  // the one choice item i fails; -2 for more than one
+      for (var c = 0; c < nc && failed !== -2; c++) {
+        col = list[c].col;
+        var have = 0;
+        for (k = col.start[i], end = col.start[i + 1]; k < end; k++) have += flags[col.values[k]];
+        if (list[c].all ? have !== list[c].n : have === 0) failed = failed === -1 ? c : -2;
+      }
+      if (failed === -1) {
         matched[i] = 1;
-        for (var f = 0; f < columns.length; f++) tally(perFacet[f], columns[f], i);
-      } else if (failures === 1 && !failed.all) {
+        matches.push(i);
+        for (k = allStart[i], end = allStart[i + 1]; k < end; k++) counts[allValues[k]]++;
+      } else if (failed >= 0 && !list[failed].all) {
         // Fails only this facet's "any of": checking one of its own values would bring it in.
-        tally(perFacet[failed.facet], failed.col, i);
+        col = list[failed].col;
+        for (k = col.start[i], end = col.start[i + 1]; k < end; k++) counts[col.values[k]]++;
       }
     }
-    var counts = {};
-    this.facets.forEach(function (facet, f) { counts[facet.key] = perFacet[f]; });
-    return { matches: matches, matched: matched, counts: counts };
+    var byFacet = {};
+    var offsets = this.offsets;
+    this.facets.forEach(function (facet, f) {
+      byFacet[facet.key] = counts.subarray(offsets[f], offsets[f] + facet.values.length);
+    });
+    return { matches: matches, matched: matched, counts: byFacet };
   };
 
   // State <-> query string ---------------------------------------------------------------
