@@ -234,7 +234,7 @@ def test_landing_uses_the_shared_facet_code(built, site_dir):
     html = (site_dir / "london" / "index.html").read_text()
     db = (site_dir / "case-studies" / "index.html").read_text()
     for page_html in (html, db):
-        assert '<script src="../assets/js/facets.js"></script>' in page_html
+        assert '<script src="../assets/js/facets.js" defer></script>' in page_html  # deferred: never blocks first paint
 
 
 def report_parts_with_anchors(report):

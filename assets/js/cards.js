@@ -54,9 +54,7 @@
     var signature = matches.join(",");
     if (signature !== shown) {
       shown = signature;
-      var fragment = document.createDocumentFragment();
-      matches.forEach(function (i) { fragment.appendChild(nodes[i]); });
-      deck.replaceChildren(fragment);
+      F.reconcile(deck, matches.map(function (i) { return nodes[i]; }));
     }
     var terms = controller.terms();
     var words = terms.join(" ") + "|" + signature + "|" + (window.HubText && window.HubText.loaded());
@@ -67,9 +65,9 @@
         F.explain(controller.engine, i, nodes[i], terms, ON_CARD, function (why) { header.after(why); });
       });
     }
-    noResults.hidden = matches.length > 0;
-    printButton.hidden = matches.length === 0;
-    printButton.textContent = matches.length === 1 ? "Print this card" : "Print these " + matches.length + " cards";
+    F.setHidden(noResults, matches.length > 0);
+    F.setHidden(printButton, matches.length === 0);
+    F.setText(printButton, matches.length === 1 ? "Print this card" : "Print these " + matches.length + " cards");
   }
 
   F.init({
@@ -79,8 +77,6 @@
     fields: fields,
     settings: {},
     noun: ["card", "cards"],
-    searchLabel: "Search the cards",
-    searchHint: "Every word on the cards, and their case studies' sector, type of place and country.",
     render: render,
   });
   printButton.addEventListener("click", function () { window.print(); });

@@ -68,32 +68,41 @@
     if (!chosen.size) return cs.opportunities.length;
     return cs.opportunities.filter(function (k) { return chosen.has(k); }).length;
   }
-  // Each sort's full order is computed once, as a rank per item; sorting the matches is then
-  // a comparison of two integers (this keeps a change fast with 10 000 case studies).
-  var ranks = {};
-  function rank(key) {
-    if (!ranks[key]) {
-      var all = items.map(function (_, i) { return i; });
-      all.sort(function (i, j) { return sorts[key].compare(items[i], items[j]) || byNumber(items[i], items[j]); });
-      var r = new Int32Array(items.length);
-      all.forEach(function (item, position) { r[item] = position; });
-      ranks[key] = r;
+  // Each sort's whole order is computed once, the first time it is asked for; a change then
+  // reads its results off it in one pass, with no sorting (this keeps a change fast with
+  // 10 000 case studies). "Matching opportunities" depends on the filters: its results are
+  // dealt by score into piles, each in collection order.
+  var orders = {};
+  function orderOf(key) {
+    if (!orders[key]) {
+      orders[key] = items.map(function (_, i) { return i; });
+      orders[key].sort(function (i, j) { return sorts[key].compare(items[i], items[j]) || byNumber(items[i], items[j]); });
     }
-    return ranks[key];
+    return orders[key];
   }
-  function order(indices, state) {
+  function order(matched, state) {
     var sort = state.settings.sort;
     var descending = sort.charAt(0) === "-";
     var key = descending ? sort.slice(1) : sort;
-    var byNo = rank("number");
-    var sorted = indices.slice();
-    if (key === "matches") {
-      var score = {};
-      indices.forEach(function (i) { score[i] = matching(items[i], state); });
-      sorted.sort(function (i, j) { return (descending ? -1 : 1) * (score[j] - score[i]) || byNo[i] - byNo[j]; });
-    } else {
-      var r = rank(key);
-      sorted.sort(function (i, j) { return descending ? r[j] - r[i] : r[i] - r[j]; });
+    var all = orderOf(key === "matches" ? "number" : key);
+    var sorted = [];
+    var j;
+    if (key !== "matches") {
+      if (descending) for (j = all.length - 1; j >= 0; j--) { if (matched[all[j]]) sorted.push(all[j]); }
+      else for (j = 0; j < all.length; j++) { if (matched[all[j]]) sorted.push(all[j]); }
+      return sorted;
+    }
+    var piles = [];
+    for (j = 0; j < all.length; j++) {
+      var i = all[j];
+      if (!matched[i]) continue;
+      var score = matching(items[i], state);
+      (piles[score] || (piles[score] = [])).push(i);
+    }
+    // The most matching first (the fewest, reversed), each pile in collection order.
+    for (j = 0; j < piles.length; j++) {
+      var pile = piles[descending ? j : piles.length - 1 - j];
+      if (pile) sorted.push.apply(sorted, pile);
     }
     return sorted;
   }
@@ -309,16 +318,26 @@
   var sortSelect = document.getElementById("sort");
   var noResults = document.getElementById("no-results");
   var more = document.getElementById("show-more");
+  var wrap = grid.closest(".wrap");
   var extraOption = null;
 
+  // A change puts its first results in the page at once, and the rest of the window when the
+  // browser is next idle, a moment later: below the fold, they are not what the reader waits
+  // for. "Show more" puts all of its results in at once (focus goes to the first new one).
+  var FIRST = 24;
+  var whole = false;
   function place(container, nodeFor, view, indices) {
     var visible = indices.slice(0, limit);
     var signature = visible.join(",");
     if (shown[view] !== signature) {
       shown[view] = signature;
-      var fragment = document.createDocumentFragment();
-      for (var i = 0; i < visible.length; i++) fragment.appendChild(nodeFor(visible[i]));
-      container.replaceChildren(fragment);
+      var head = whole ? visible : visible.slice(0, FIRST);
+      F.reconcile(container, head.map(nodeFor));  // the results that stay are not touched
+      if (head.length < visible.length) {
+        F.afterPaint(function () {
+          if (shown[view] === signature) F.reconcile(container, visible.map(nodeFor));
+        });
+      }
     }
     // The search's words, marked in what is shown (again only when the words or the list change).
     var terms = controller.terms();
@@ -332,12 +351,20 @@
   // painted, so a keystroke is not kept waiting by results below the fold.
   var jobs = { grid: 0, table: 0 };
   var BATCH = 24;
+  var carrying = { grid: new Set(), table: new Set() };  // results with marks or a "Matched in" line
   function explainAll(view, visible, terms) {
     var job = ++jobs[view];
     var at = 0;
+    var marking = terms.some(function (t) { return t.length > 1; });  // one letter marks nothing
+    // With nothing to mark, only the results that carry marks from an earlier search need a visit.
+    if (!marking) visible = visible.filter(function (i) { return carrying[view].has(i); });
     (function batch() {
       if (job !== jobs[view]) return;  // a newer result has taken over
-      for (var end = Math.min(visible.length, at + BATCH); at < end; at++) explainOne(view, visible[at], terms);
+      for (var end = Math.min(visible.length, at + BATCH); at < end; at++) {
+        explainOne(view, visible[at], terms);
+        if (marking) carrying[view].add(visible[at]);
+        else carrying[view].delete(visible[at]);
+      }
       if (at < visible.length) setTimeout(batch, 0);
     })();
   }
@@ -366,23 +393,23 @@
       place(grid, tileFor, "grid", sorted);
     }
     var rest = sorted.length - limit;
-    more.hidden = rest <= 0;
-    more.textContent = "Show " + Math.min(rest, PAGE) + " more (" + sorted.length + " in all)";
+    F.setHidden(more, rest <= 0);
+    F.setText(more, "Show " + Math.min(rest, PAGE) + " more (" + sorted.length + " in all)");
   }
 
   function render(matches, state, result, ctl) {
     controller = ctl;
     limit = PAGE;  // a new result starts at its top
-    last = { sorted: order(matches, state), state: state };
+    last = { sorted: order(result.matched, state), state: state };
     var view = state.settings.view;
-    noResults.hidden = matches.length > 0;
-    grid.hidden = view === "table";
-    tableView.hidden = view !== "table";
+    F.setHidden(noResults, matches.length > 0);
+    F.setHidden(grid, view === "table");
+    F.setHidden(tableView, view !== "table");
     // The table has the page's whole width, with the filters folded away above it.
-    document.querySelector(".finder").closest(".wrap").classList.toggle("wrap--wide", view === "table");
+    wrap.classList.toggle("wrap--wide", view === "table");
     controller.fold(view === "table");
     draw();
-    viewRadios.forEach(function (r) { r.checked = r.value === view; });
+    viewRadios.forEach(function (r) { if (r.checked !== (r.value === view)) r.checked = r.value === view; });
     syncSortSelect(state.settings.sort);
     syncTakeaway(last.sorted);
   }
@@ -390,7 +417,9 @@
   more.addEventListener("click", function () {
     var first = limit;
     limit += PAGE;
+    whole = true;
     draw();
+    whole = false;
     // Focus the first new result's link, so keyboard users carry on where the list grew.
     var next = last.state.settings.view === "table" ? rowFor(last.sorted[first]) : tileFor(last.sorted[first]);
     if (next) next.querySelector("a").focus();
@@ -399,6 +428,7 @@
   /** The select shows the sort in force; a table column sort gets its own option while it lasts. */
   function syncSortSelect(sort) {
     var key = sort.replace(/^-/, "");
+    if (sortSelect.value === key && (!extraOption || extraOption.value === key)) return;
     if (extraOption) { extraOption.remove(); extraOption = null; }
     if (["number", "name", "matches"].indexOf(key) < 0) {
       var column = sorts[key];
@@ -414,18 +444,34 @@
   var printCount = document.getElementById("print-cards-count");
   var noCards = document.getElementById("no-cards");
 
+  var cardsOf = Int32Array.from(items, function (cs) { return cs.cards.length; });
   function syncTakeaway(sorted) {
-    var withCards = sorted.filter(function (i) { return items[i].cards.length; });
-    var cards = withCards.reduce(function (n, i) { return n + items[i].cards.length; }, 0);
-    takeaway.hidden = sorted.length === 0;
-    printLink.hidden = cards === 0;
-    noCards.hidden = cards > 0;
-    var query = sorted.length === items.length ? "" : "?" + withCards.map(function (i) {
-      return "case-study=" + encodeURIComponent(items[i].slug);
-    }).join("&");
-    printLink.href = root + "cards/index.html" + query;
-    printCount.textContent = " (" + F.plural(cards, ["card", "cards"]) + ")";
+    var withCards = [];
+    var cards = 0;
+    for (var j = 0; j < sorted.length; j++) {
+      if (cardsOf[sorted[j]]) {
+        withCards.push(sorted[j]);
+        cards += cardsOf[sorted[j]];
+      }
+    }
+    F.setHidden(takeaway, sorted.length === 0);
+    F.setHidden(printLink, cards === 0);
+    F.setHidden(noCards, cards > 0);
+    F.setText(printCount, " (" + F.plural(cards, ["card", "cards"]) + ")");
+    // The link's address names every case study with a card (thousands, in a big bank): it is
+    // written once the results are painted, or when the link is used, whichever comes first.
+    printing = sorted.length === items.length ? [] : withCards;
+    F.afterPaint(writePrintLink);
   }
+  var printing = null;  // the case studies the print link is still to name
+  function writePrintLink() {
+    if (!printing) return;
+    var query = printing.map(function (i) { return "case-study=" + encodeURIComponent(items[i].slug); }).join("&");
+    printing = null;
+    var href = root + "cards/index.html" + (query ? "?" + query : "");
+    if (printLink.getAttribute("href") !== href) printLink.setAttribute("href", href);
+  }
+  ["click", "auxclick", "contextmenu", "dragstart"].forEach(function (use) { printLink.addEventListener(use, writePrintLink); });
   document.getElementById("download-csv").addEventListener("click", function () {
     window.HubCSV.save("case-studies.csv", last.sorted.map(function (i) { return items[i]; }), opportunities);
   });
@@ -444,8 +490,6 @@
       column: { values: ["all"].concat(opportunities.map(function (o) { return o.key; })), fallback: "all" },
     },
     noun: ["case study", "case studies"],
-    searchLabel: "Search the case studies",
-    searchHint: "Names, sectors, places, summaries, notes, card text and keywords.",
     render: render,
   });
 

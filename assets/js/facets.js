@@ -45,10 +45,48 @@
     this.facets = facets;
     this.fieldsOf = fields;
     this.refresh();
-    // Each item's values per facet, as a Set for quick membership.
-    this.values = items.map(function (item) {
-      return facets.map(function (facet) { return new Set(facet.get(item)); });
+    // Every value of every facet has a number, facet by facet in facet.values order: counting
+    // is then one walk over small integers into one typed array, with no object made.
+    var size = 0;
+    this.offsets = facets.map(function (facet) { var at = size; size += facet.values.length; return at; });
+    this.size = size;
+    var offsets = this.offsets;
+    this.columns = facets.map(function (facet, f) { return column(items, facet, offsets[f]); });
+    this.all = joined(items.length, this.columns);
+  }
+
+  /**
+   * A facet's values for every item, as a run of a typed array: item i has values[start[i]] ..
+   * values[start[i + 1] - 1], each once, numbered from offset.
+   */
+  function column(items, facet, offset) {
+    var ids = {};
+    facet.values.forEach(function (v, j) { ids[v.key] = offset + j; });
+    var start = new Int32Array(items.length + 1);
+    var list = [];
+    items.forEach(function (item, i) {
+      start[i] = list.length;
+      facet.get(item).forEach(function (key) {
+        var id = ids[key];
+        if (id !== undefined && list.lastIndexOf(id) < start[i]) list.push(id);
+      });
     });
+    start[items.length] = list.length;
+    return { ids: ids, start: start, values: Int32Array.from(list) };
+  }
+
+  /** The values of every facet for each item, in one run per item (what a match counts). */
+  function joined(n, columns) {
+    var start = new Int32Array(n + 1);
+    var list = [];
+    for (var i = 0; i < n; i++) {
+      start[i] = list.length;
+      columns.forEach(function (col) {
+        for (var k = col.start[i]; k < col.start[i + 1]; k++) list.push(col.values[k]);
+      });
+    }
+    start[n] = list.length;
+    return { start: start, values: Int32Array.from(list) };
   }
 
   /** (Re)read every item's fields: once on arrival, again when search.js has loaded. */
@@ -69,56 +107,73 @@
     });
   };
 
-  Engine.prototype.passes = function (itemValues, facetIndex, state) {
-    var facet = this.facets[facetIndex];
-    var chosen = state.selected[facet.key];
-    if (!chosen || chosen.size === 0) return true;
-    var have = itemValues[facetIndex];
-    if (facet.modes && state.modes[facet.key] === "all") {
-      for (var v of chosen) if (!have.has(v)) return false;
-      return true;
-    }
-    for (var w of chosen) if (have.has(w)) return true;
-    return false;
-  };
-
-  /** {matches: [item index...] in item order, counts: {facet key: {value key: n}}} */
-  Engine.prototype.run = function (state) {
-    var facets = this.facets;
-    var terms = words(state.q || "");
-    var counts = {};
-    facets.forEach(function (f) {
-      counts[f.key] = {};
-      f.values.forEach(function (v) { counts[f.key][v.key] = 0; });
+  /** The chosen values as flags (by number), and per facet with a choice: {col, n chosen, all (all-of mode)}. */
+  Engine.prototype.choices = function (state) {
+    var columns = this.columns;
+    var flags = new Uint8Array(this.size);
+    var list = [];
+    this.facets.forEach(function (facet, f) {
+      var col = columns[f];
+      var n = 0;
+      (state.selected[facet.key] || new Set()).forEach(function (key) {
+        var id = col.ids[key];
+        if (id !== undefined && !flags[id]) { flags[id] = 1; n++; }
+      });
+      if (n) list.push({ col: col, n: n, all: Boolean(facet.modes) && state.modes[facet.key] === "all" });
     });
-    var matches = [];
-    for (var i = 0; i < this.items.length; i++) {
-      var hay = this.haystacks[i];
-      var found = true;
-      for (var t = 0; t < terms.length; t++) {
-        if (hay.indexOf(terms[t]) === -1) { found = false; break; }
-      }
-      if (!found) continue;
-      var vals = this.values[i];
-      var failed = -1;
-      var failures = 0;
-      for (var f = 0; f < facets.length && failures < 2; f++) {
-        if (!this.passes(vals, f, state)) { failed = f; failures++; }
-      }
-      if (failures === 0) {
-        matches.push(i);
-        for (var g = 0; g < facets.length; g++) tally(counts[facets[g].key], vals[g]);
-      } else if (failures === 1 && !(facets[failed].modes && state.modes[facets[failed].key] === "all")) {
-        // Fails only this facet's OR: checking one of its own values would bring it in.
-        tally(counts[facets[failed].key], vals[failed]);
-      }
-    }
-    return { matches: matches, counts: counts };
+    return { flags: flags, list: list };
   };
 
-  function tally(into, values) {
-    for (var v of values) if (v in into) into[v]++;
-  }
+  /**
+   * {matches: [item index...] in item order, matched: a flag per item, counts: {facet key:
+   * Int32Array, a count per value in facet.values order}}. A value's count is what checking it
+   * would give, every other facet as it is. One pass, in one function: this runs on every click.
+   */
+  Engine.prototype.run = function (state) {
+    var n = this.items.length;
+    var terms = words(state.q || "");
+    var nt = terms.length;
+    var hays = this.haystacks;
+    var choices = this.choices(state);
+    var flags = choices.flags;
+    var list = choices.list;
+    var nc = list.length;
+    var allStart = this.all.start;
+    var allValues = this.all.values;
+    var counts = new Int32Array(this.size);
+    var matched = new Uint8Array(n);
+    var matches = [];
+    var k, end, col;
+    for (var i = 0; i < n; i++) {
+      if (nt) {
+        var t = 0;
+        while (t < nt && hays[i].indexOf(terms[t]) !== -1) t++;
+        if (t < nt) continue;
+      }
+      var failed = -1;  // the one choice item i fails; -2 for more than one
+      for (var c = 0; c < nc && failed !== -2; c++) {
+        col = list[c].col;
+        var have = 0;
+        for (k = col.start[i], end = col.start[i + 1]; k < end; k++) have += flags[col.values[k]];
+        if (list[c].all ? have !== list[c].n : have === 0) failed = failed === -1 ? c : -2;
+      }
+      if (failed === -1) {
+        matched[i] = 1;
+        matches.push(i);
+        for (k = allStart[i], end = allStart[i + 1]; k < end; k++) counts[allValues[k]]++;
+      } else if (failed >= 0 && !list[failed].all) {
+        // Fails only this facet's "any of": checking one of its own values would bring it in.
+        col = list[failed].col;
+        for (k = col.start[i], end = col.start[i + 1]; k < end; k++) counts[col.values[k]]++;
+      }
+    }
+    var byFacet = {};
+    var offsets = this.offsets;
+    this.facets.forEach(function (facet, f) {
+      byFacet[facet.key] = counts.subarray(offsets[f], offsets[f] + facet.values.length);
+    });
+    return { matches: matches, matched: matched, counts: byFacet };
+  };
 
   // State <-> query string ---------------------------------------------------------------
 
@@ -286,17 +341,10 @@
 
   // The panel: search box, one fieldset per facet, inside a <details> each ---------------
 
+  /** The page's search box (ui.filter_panel has it in the page) and a <details> of checkboxes per facet. */
   function buildPanel(root, o) {
     var id = o.id;
-    var search = el("input", { type: "search", id: id + "-q", name: "q", autocomplete: "off", spellcheck: "false",
-                               "aria-describedby": id + "-q-hint" });
-    (o.searchPanel || root).append(
-      el("div", { className: "filter-search" }, [
-        el("label", { for: id + "-q", text: o.searchLabel }),
-        el("p", { id: id + "-q-hint", className: "hint", text: o.searchHint }),
-        search,
-      ])
-    );
+    var search = byId(id + "-q");
     var groups = {};
     o.facets.forEach(function (facet, index) {
       var fid = id + "-" + facet.key;
@@ -335,7 +383,7 @@
       ]);
       if (facet.open) details.open = true;
       root.append(details);
-      groups[facet.key] = { details: details, boxes: boxes, counts: labels, modeBoxes: modeBoxes, note: summaryNote, index: index };
+      groups[facet.key] = { details: details, boxes: boxes, counts: labels, shown: [], modeBoxes: modeBoxes, note: summaryNote, index: index };
     });
     return { search: search, groups: groups };
   }
@@ -344,25 +392,66 @@
     return fold(text).replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
   }
 
+  /** The panel as the state and counts say; an element is touched only when it changes. */
   function syncPanel(panel, facets, state, counts) {
     if (document.activeElement !== panel.search && panel.search.value !== state.q) panel.search.value = state.q;
     facets.forEach(function (facet) {
       var g = panel.groups[facet.key];
       var chosen = state.selected[facet.key];
-      facet.values.forEach(function (v) {
+      var n = counts[facet.key];
+      facet.values.forEach(function (v, j) {
         var box = g.boxes[v.key];
         if (!box) return;
-        var n = counts[facet.key][v.key];
-        box.checked = chosen.has(v.key);
-        box.disabled = n === 0 && !box.checked;
-        g.counts[v.key].textContent = " (" + n + ")";
+        var checked = chosen.has(v.key);
+        if (box.checked !== checked) box.checked = checked;
+        if (box.disabled !== (n[j] === 0 && !checked)) box.disabled = !box.disabled;
+        if (g.shown[j] !== n[j]) {
+          g.shown[j] = n[j];
+          g.counts[v.key].textContent = " (" + n[j] + ")";
+        }
       });
       if (g.modeBoxes) {
-        g.modeBoxes.any.checked = state.modes[facet.key] !== "all";
-        g.modeBoxes.all.checked = state.modes[facet.key] === "all";
+        var all = state.modes[facet.key] === "all";
+        if (g.modeBoxes.all.checked !== all) g.modeBoxes.all.checked = all;
+        if (g.modeBoxes.any.checked === all) g.modeBoxes.any.checked = !all;
       }
-      g.note.textContent = chosen.size ? " · " + chosen.size + " chosen" : "";
-      if (chosen.size) g.details.open = true;
+      setText(g.note, chosen.size ? " · " + chosen.size + " chosen" : "");
+      if (chosen.size && !g.details.open) g.details.open = true;
+    });
+  }
+
+  // Writing a value the page already has still costs the browser a style recalculation:
+  // these write only a change.
+  function setText(node, text) {
+    if (node.textContent !== text) node.textContent = text;
+  }
+
+  function setHidden(node, hidden) {
+    if (node.hidden !== hidden) node.hidden = hidden;
+  }
+
+  /** Run fn once the page is painted and the browser is idle (soon: within 100 ms at the latest). */
+  function afterPaint(fn) {
+    if (window.requestIdleCallback) requestIdleCallback(fn, { timeout: 100 });
+    else setTimeout(fn, 16);
+  }
+
+  /** container's children become nodes, in this order, keeping in place every one that can stay. */
+  function reconcile(container, nodes) {
+    var keep = new Set(nodes);
+    var children = Array.prototype.slice.call(container.children);
+    var staying = children.filter(function (child) { return keep.has(child); });
+    if (staying.length < children.length / 2) {  // mostly new: one replacement is cheaper
+      var fragment = document.createDocumentFragment();
+      nodes.forEach(function (node) { fragment.appendChild(node); });
+      container.replaceChildren(fragment);
+      return;
+    }
+    children.forEach(function (child) { if (!keep.has(child)) child.remove(); });
+    var at = container.firstElementChild;
+    nodes.forEach(function (node) {
+      if (node === at) at = at.nextElementSibling;
+      else container.insertBefore(node, at);
     });
   }
 
@@ -406,13 +495,13 @@
 
   /**
    * options: {id, items, facets, fields(item) -> [[key, label, text]], settings, noun: [one, many],
-   *           searchLabel, searchHint, render(indices, state, result, controller)}, and the page's elements
+   *           render(indices, state, result, controller)}, and the page's elements
    * if not those of ui.filter_panel. fields() is asked again once search.js has loaded.
    */
   function init(options) {
     // The elements of ui.filter_panel and the results bar, unless a page names others.
     var o = Object.assign({
-      panel: byId("filter-controls"), searchPanel: byId("filter-search"), toggle: byId("filters-toggle"),
+      panel: byId("filter-controls"), toggle: byId("filters-toggle"),
       chips: byId("chips"), count: byId("result-count"), focusAfterClear: byId("filters-heading"),
     }, options);
     byId("filters").hidden = false;
@@ -425,6 +514,7 @@
     var lastQuery = null;
     var controller = {};
     var hasText = false;  // the engine has read the fields of search.js
+    var shownChips = null;  // the labels of the chips on the page
 
     /** A search needs every word: load search.js the first time, then search again. */
     function needText() {
@@ -439,18 +529,8 @@
 
     function update(history_, announceLater) {
       if (state.q.trim()) needText();
-      var result = engine.run(state);
-      syncPanel(panel, o.facets, state, result.counts);
-      renderChips();
-      o.render(result.matches, state, result, controller);
-      var text = plural(result.matches.length, o.noun);
-      clearTimeout(announceTimer);
-      if (announceLater) {
-        announceTimer = setTimeout(function () { o.count.textContent = text; }, 700);
-      } else {
-        o.count.textContent = text;
-      }
-      done.textContent = "Show " + text;
+      // The address first, before the page changes: a pushState makes the browser bring the
+      // page's style up to date, which costs next to nothing now and a recalculation later.
       var query = writeQuery(state, o.facets, settings);
       if (query !== lastQuery && history_) {
         var target = location.pathname + query + location.hash;
@@ -458,6 +538,18 @@
         else history.replaceState(null, "", target);
       }
       lastQuery = query;
+      var result = engine.run(state);
+      syncPanel(panel, o.facets, state, result.counts);
+      renderChips();
+      o.render(result.matches, state, result, controller);
+      var text = plural(result.matches.length, o.noun);
+      clearTimeout(announceTimer);
+      if (announceLater) {
+        announceTimer = setTimeout(function () { setText(o.count, text); }, 700);
+      } else {
+        setText(o.count, text);
+      }
+      setText(done, "Show " + text);
       controller.result = result;
       if (controller.afterUpdate) controller.afterUpdate();
     }
@@ -477,6 +569,9 @@
           chips.push({ label: named(v), remove: function () { state.selected[facet.key].delete(v.key); } });
         });
       });
+      var signature = chips.map(function (chip) { return chip.label; }).join("\n");
+      if (signature === shownChips) return;  // the same chips: leave them be
+      shownChips = signature;
       var list = el("ul", { className: "chips__list" });
       chips.forEach(function (chip, i) {
         var button = el("button", { type: "button", className: "chip", "data-index": String(i),
@@ -543,9 +638,13 @@
 
     // The facets fold away behind one button on a phone (and wherever a page folds them,
     // as the database's table does); it says how many filters are on.
+    // Whether the filters are folded is the stylesheet's to say (the toggle shows when they
+    // are); asking costs a style recalculation, so it is asked again only when it may change.
     var toggle = o.toggle;
+    var isFolded = null;
     function folded() {
-      return Boolean(toggle) && getComputedStyle(toggle).display !== "none";
+      if (isFolded === null) isFolded = Boolean(toggle) && getComputedStyle(toggle).display !== "none";
+      return isFolded;
     }
     function isOpen() {
       return Boolean(toggle) && toggle.getAttribute("aria-expanded") === "true";
@@ -558,7 +657,7 @@
     function syncToggle() {
       if (toggle) {
         var n = activeCount(state) - (state.q.trim() ? 1 : 0);
-        toggle.textContent = (isOpen() ? "Hide filters" : "Show filters") + (n ? " (" + n + " on)" : "");
+        setText(toggle, (isOpen() ? "Hide filters" : "Show filters") + (n ? " (" + n + " on)" : ""));
       }
       syncDone();
     }
@@ -572,7 +671,8 @@
     o.panel.append(doneBar);
     var countInView = true;
     function syncDone() {
-      doneBar.hidden = folded() ? !isOpen() : countInView;
+      var hide = folded() ? !isOpen() : countInView;
+      if (doneBar.hidden !== hide) doneBar.hidden = hide;
     }
     if ("IntersectionObserver" in window) {
       new IntersectionObserver(function (entries) {
@@ -580,7 +680,10 @@
         syncDone();
       }).observe(o.count);
     }
-    window.addEventListener("resize", syncDone);
+    window.addEventListener("resize", function () {
+      isFolded = null;
+      syncDone();
+    });
     o.count.setAttribute("tabindex", "-1");
     done.addEventListener("click", function () {
       if (folded() && isOpen()) setOpen(false);
@@ -601,8 +704,11 @@
     /** Draw again (a page calls this when something outside the state changed). */
     controller.refresh = function () { update(null); };
     /** Fold the filters away (or not): the database folds them in its table view. */
+    var finder = o.panel.closest(".finder");
     controller.fold = function (on) {
-      o.panel.closest(".finder").classList.toggle("finder--folded", on);
+      if (finder.classList.contains("finder--folded") === on) return;
+      finder.classList.toggle("finder--folded", on);
+      isFolded = null;
       syncToggle();
     };
     controller.engine = engine;
@@ -612,6 +718,7 @@
   }
 
   window.HubFacets = { fold: fold, words: words, plural: plural, el: el, values: values, Engine: Engine,
+                       setText: setText, setHidden: setHidden, reconcile: reconcile, afterPaint: afterPaint,
                        studyFacets: studyFacets, studyFields: studyFields, mark: mark, explain: explain,
                        readState: readState, writeQuery: writeQuery, activeCount: activeCount, init: init };
 })();

@@ -345,7 +345,9 @@
     drawMap(view, cells, cool);
     drawCool(view, cool, detail);
     drawReading(view, cool, list, whose);
-    stamp(view);
+    // The link on screen; the printed stamp (date and link) is made just before printing:
+    // the date's first formatting loads the browser's locale data, tens of milliseconds.
+    view.shareUrl.textContent = location.href;
     return (cool.length ? plural(cool.length, "cool spot", "cool spots") + ", " +
       plural(list.length, "case study", "case studies") + " in the reading list." : "no cool spots.");
   }

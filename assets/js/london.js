@@ -46,18 +46,15 @@
     fields: fields,
     settings: {},
     noun: ["idea", "ideas"],
-    searchLabel: "Search the ideas",
-    searchHint: "Every word of the ideas: their text, examples and actions.",
     render: function (matches, state, result, controller) {
-      var fragment = document.createDocumentFragment();
       var terms = controller.terms();
-      matches.forEach(function (i) {
+      var shown = matches.map(function (i) {
         var tile = tiles[items[i].slug];
         F.explain(controller.engine, i, tile, terms, ON_TILE, function (why) { tile.append(why); });
-        fragment.appendChild(tile);
+        return tile;
       });
-      list.replaceChildren(fragment);
-      noResults.hidden = matches.length > 0;
+      F.reconcile(list, shown);
+      F.setHidden(noResults, matches.length > 0);
     },
   });
 })();
