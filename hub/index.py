@@ -71,24 +71,35 @@ def index_files(site: Site) -> dict[str, str]:
 
 
 class Captured:
-    """A binary file in memory that hands its bytes to `done` when closed (done None: bytes are dropped)."""
+    """A binary file in memory that hands its bytes to `done` when closed (done None: bytes are dropped).
+
+    Like every file `write_index_files` writes through, it hashes what it is given, and `close()`
+    returns the SHA-1 (hex) of it."""
 
     def __init__(self, done):
+        import hashlib
+
         self.parts: list[bytes] = []
         self.done = done
+        self.hash = hashlib.sha1()
 
     def write(self, data: bytes) -> None:
+        self.hash.update(data)
         if self.done:
             self.parts.append(data)
 
-    def close(self) -> None:
+    def close(self) -> str:
         if self.done:
             self.done(b"".join(self.parts))
         self.parts = []
+        return self.hash.hexdigest()
 
 
 def write_index_files(site: Site, opener) -> dict[str, str]:
-    """Write every index file through `opener(rel)` (a binary file), item by item; {rel: sha1} of each.
+    """Write every index file through `opener(rel)`, item by item; {rel: sha1} of each.
+
+    `opener(rel)` gives a binary file whose close() returns the SHA-1 of what was written to it
+    (hub.write.HashingFile, Captured): each byte is hashed once, by the file that writes it.
 
     The bank's lists are streamed: one case study's entry is made, written and dropped at a
     time, so the index of 10 000 case studies never sits whole in memory.
@@ -103,27 +114,18 @@ def write_index_files(site: Site, opener) -> dict[str, str]:
 def stream(index: dict, stem: str, global_name: str, opener) -> dict[str, str]:
     """<stem>.json and <stem>.js (which sets window.<global_name>): the same JSON, sorted keys, byte-identical
     for the same index. '<' is escaped in the script twin (a '</script>' can then never end it)."""
-    import hashlib
-
-    files = {f"{stem}.json": opener(f"{stem}.json"), f"{stem}.js": opener(f"{stem}.js")}
-    hashes = {rel: hashlib.sha1() for rel in files}
+    json_file, js_file = opener(f"{stem}.json"), opener(f"{stem}.js")
 
     def put(chunk: str) -> None:
-        for rel, f in files.items():
-            data = (chunk.replace("<", "\\u003c") if rel.endswith(".js") else chunk).encode("utf-8")
-            f.write(data)
-            hashes[rel].update(data)
+        data = chunk.encode("utf-8")
+        json_file.write(data)
+        js_file.write(chunk.replace("<", "\\u003c").encode("utf-8") if "<" in chunk else data)
 
-    js_prefix = f"window.{global_name} = ".encode("utf-8")
-    files[f"{stem}.js"].write(js_prefix)
-    hashes[f"{stem}.js"].update(js_prefix)
+    js_file.write(f"window.{global_name} = ".encode("utf-8"))
     write_json(index, put)
-    for rel, end in ((f"{stem}.json", b"\n"), (f"{stem}.js", b";\n")):
-        files[rel].write(end)
-        hashes[rel].update(end)
-    for f in files.values():
-        f.close()
-    return {rel: h.hexdigest() for rel, h in hashes.items()}
+    json_file.write(b"\n")
+    js_file.write(b";\n")
+    return {f"{stem}.json": json_file.close(), f"{stem}.js": js_file.close()}
 
 
 class Raw(str):

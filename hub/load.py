@@ -124,16 +124,13 @@ def walk(folder: Path, root: Path) -> tuple[list[tuple[str, Path]], list[Content
     twice (a link back up the tree) are walked once.
     """
     found, errors, seen = [], [], set()
-
-    def rel(p: Path) -> str:
-        return p.relative_to(root).as_posix()
-
-    start, err = checked_path(folder, root, rel(folder))
+    top = folder.relative_to(root).as_posix()  # paths shown are relative to the root, as strings (10 000 files)
+    start, err = checked_path(folder, root, top)
     if err:
         return [], [err]
     if not start.is_dir():
         return [], []
-    pending = [(folder, start)]
+    pending = [(top, start)]
     while pending:
         shown_dir, real_dir = pending.pop()
         key = real_dir.resolve()
@@ -144,22 +141,22 @@ def walk(folder: Path, root: Path) -> tuple[list[tuple[str, Path]], list[Content
             with os.scandir(real_dir) as it:
                 children = sorted(it, key=lambda e: e.name)
         except OSError as exc:
-            errors.append(ContentError(rel(shown_dir), 1, f"cannot read this folder: {exc.strerror}"))
+            errors.append(ContentError(shown_dir, 1, f"cannot read this folder: {exc.strerror}"))
             continue
         for child in children:
-            shown = shown_dir / child.name
+            shown = f"{shown_dir}/{child.name}"
             if child.is_symlink():  # only a symlink needs resolving (and checking)
-                real, err = checked_path(real_dir / child.name, root, rel(shown))
+                real, err = checked_path(real_dir / child.name, root, shown)
                 if err:
                     errors.append(err)
                 elif real.is_dir():
                     pending.append((shown, real))
                 else:
-                    found.append((rel(shown), real))
+                    found.append((shown, real))
             elif child.is_dir(follow_symlinks=False):
                 pending.append((shown, Path(child.path)))
             else:
-                found.append((rel(shown), Path(child.path)))
+                found.append((shown, Path(child.path)))
     return sorted(found), errors
 
 

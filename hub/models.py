@@ -120,6 +120,15 @@ class CaseStudy(Entry):
             return "a case study without a collection number needs a summary or a card"
         return None
 
+    # What another page shows of a case study (a tile, a pager, a list of links): a page that shows
+    # it is rendered again by `serve` only when this changes (tests/test_serve.py checks that the
+    # templates read nothing else of it).
+    FACE = ("slug", "title", "number", "draft", "type_of_place", "location", "teaser", "cards")
+
+    def face(self) -> tuple:
+        return (self.slug, self.title, self.number, self.draft, tuple(self.type_of_place), self.location,
+                self.teaser, len(self.cards))  # of its cards, a tile shows how many
+
     @property
     def teaser(self) -> str:
         """The words a tile shows: the spotlight, else the summary, else the first card's tagline."""
@@ -253,6 +262,11 @@ class Idea(Entry):
     case_studies: list[Key] = many()
     examples: list[Example] = many()
     actions: Annotated[list[Action], Some]
+
+    FACE = ("slug", "title", "strapline")  # what another page shows of an idea (see CaseStudy.FACE)
+
+    def face(self) -> tuple:
+        return (self.slug, self.title, self.strapline)
 
 
 @model

@@ -49,6 +49,16 @@ class PageSpec:
     source: str  # the content file (or template) it is made from, for error messages
     context: dict = field(default_factory=dict)
     deps: tuple[str, ...] | None = None  # content files its words come from; None: the whole site
+    shown: tuple[str, ...] = ()  # context entries of which it shows only the face (models: FACE)
+
+    def shows(self) -> list[str]:
+        """The content files of which this page shows only the face (a tile, a title, a link)."""
+        files = []
+        for name in self.shown:
+            value = self.context.get(name)
+            for item in value if isinstance(value, list) else [value] if value is not None else []:
+                files.append(content_file("ideas" if isinstance(item, m.Idea) else "case-studies", item.slug))
+        return files
 
 
 def content_file(kind: str, slug: str) -> str:
@@ -74,11 +84,10 @@ def plan_pages(site: Site) -> list[PageSpec]:
         before, after = site.neighbours(cs)
         related = site.related(cs)
         citing = site.ideas_citing.get(cs.slug, [])
-        deps = [content_file("case-studies", c.slug) for c in [cs, before, after, *related] if c is not None]
-        deps += [content_file("ideas", i.slug) for i in citing]
         specs.append(PageSpec(case_study_url(cs), "case-study.html", content_file("case-studies", cs.slug),
                               {"cs": cs, "previous": before, "next": after, "related": related, "citing": citing},
-                              deps=tuple(deps)))
+                              deps=(content_file("case-studies", cs.slug),),
+                              shown=("previous", "next", "related", "citing")))
     specs.append(PageSpec("cards/index.html", "cards.html", "content/case-studies/"))
     specs.append(PageSpec("shortlist/index.html", "shortlist.html", "content/case-studies/"))
     if site.guide:
@@ -98,13 +107,13 @@ def plan_pages(site: Site) -> list[PageSpec]:
         ideas = site.ideas_by_theme.get(theme.slug, [])
         specs.append(PageSpec(theme_url(theme), "london-theme.html", content_file("themes", theme.slug),
                               {"theme": theme, "ideas": ideas},
-                              deps=(content_file("themes", theme.slug), *(content_file("ideas", i.slug) for i in ideas))))
+                              deps=(content_file("themes", theme.slug),), shown=("ideas",)))
     for idea in site.ideas:
         cited = [site.case_study[c] for c in idea.case_studies if c in site.case_study]
         specs.append(PageSpec(idea_url(idea), "london-idea.html", content_file("ideas", idea.slug),
                               {"idea": idea, "theme": site.theme[idea.theme], "cited": cited},
-                              deps=(content_file("ideas", idea.slug), content_file("themes", idea.theme),
-                                    *(content_file("case-studies", c.slug) for c in cited))))
+                              deps=(content_file("ideas", idea.slug), content_file("themes", idea.theme)),
+                              shown=("cited",)))
     if site.report and site.report.appendix:
         specs.append(PageSpec("london/appendix-1/index.html", "london-appendix.html", "content/london/report.md", {"report": site.report}))
     if site.references:
@@ -183,11 +192,15 @@ def _url(context, target: str) -> str:
 
 
 class FragmentCache(jinja2.ext.Extension):
-    """`{% cache "name", key, ... %}…{% endcache %}`: the block is rendered once per key in a build.
+    """`{% cache "name", key, ... %}…{% endcache %}`: the block is rendered once per key.
 
-    For the parts of a page that are the same on every page that shares the key (the site's
-    header and footer depend only on the page's depth and section). The key must name all a
-    block depends on; the cache is emptied at the start of every build.
+    For the parts of a page that are the same wherever the key is the same: a case study's
+    tile on the database, the shortlist and the home page; its cards on the deck and the
+    shortlist; the site's header and footer. The key must name everything the block depends
+    on besides the site's skeleton, the settings and the templates: content objects by
+    identity (a changed file is a new object), the page by its depth. A cold build starts
+    with an empty cache; `serve` keeps it between rebuilds and empties it when the skeleton,
+    a setting or a template changes (hub.serve.ServeCache).
     """
 
     tags = {"cache"}
@@ -206,11 +219,61 @@ class FragmentCache(jinja2.ext.Extension):
         return jinja2.nodes.CallBlock(call, [], [], body).set_lineno(lineno)
 
     def _render(self, key: tuple, caller) -> str:
-        fragments = self.environment.fragments
+        return fragment(self.environment, key, caller)
+
+
+def fragment(env: jinja2.Environment, key: tuple, make) -> str:
+    """What `make()` renders for `key`, rendered once (FragmentCache)."""
+    # Objects by identity (hashing a case study would cost more than rendering its tile); the
+    # entry keeps the objects themselves, so an id is never mistaken for a later object's.
+    plain = tuple(k is None or isinstance(k, (str, int)) for k in key)
+    ident = tuple(k if p else id(k) for k, p in zip(key, plain))
+    objects = tuple(k for k, p in zip(key, plain) if not p)
+    fragments = env.fragments
+    found = fragments.get(ident)
+    if found is not None and all(a is b for a, b in zip(found[0], objects)):
+        return found[1]
+    text = make()
+    fragments[ident] = (objects, text)
+    return text
+
+
+@jinja2.pass_context
+def _each(context, macro, items, *args) -> Markup:
+    """`{{ each(ui.case_study_tile, site.case_studies) }}`: the macro for each item, one per line, each
+    rendered once for all pages whose links start alike (a loop of ten thousand macro calls costs
+    more than the page's other work). An item may be a tuple of arguments: (case study, card).
+
+    What it returns is a marker; `render_one` puts the list in its place after checking the
+    page's links, so the links of each fragment are checked once, when it is made, and the
+    ten thousand tiles of the database are not searched for links on every page that shows them.
+    """
+    if any(not (a is None or isinstance(a, (str, int))) for a in args):
+        raise TypeError("each(): the arguments after the items must be strings or numbers")
+    root = context.call(context.resolve("url"), "index.html")
+    fragments = context.environment.fragments
+    code = macro._func.__code__  # the macro by its compiled code: a changed template is a new one
+    base = (id(code), args, root)
+    page = context["path"]
+    out = []
+    for item in items:
+        call = item if isinstance(item, tuple) else (item,)
+        key = (base, *map(id, call))
         found = fragments.get(key)
-        if found is None:
-            found = fragments[key] = caller()
-        return found
+        if found is None or found[0] is not code or any(a is not b for a, b in zip(found[1], call)):
+            text = str(macro(*call, *args))
+            problems = _job.link_check(page, text) if _job is not None else []
+            found = fragments[key] = (code, call, text, problems)
+        if found[3]:
+            _each_problems.extend(found[3])
+        out.append(found[2])
+    _each_parts.append("\n".join(out))
+    return Markup(f"\x00each{len(_each_parts) - 1}\x00")
+
+
+_each_parts: list[str] = []  # what each() made for the page being rendered (one page at a time per process)
+_each_problems: list[tuple[str, str]] = []
+EACH_MARKER = re.compile(r"\x00each(\d+)\x00")
 
 
 def make_environment(templates_dir: Path) -> jinja2.Environment:
@@ -229,7 +292,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     env.filters["sections"] = markdown_sections
     env.globals.update(
         case_study_url=case_study_url, idea_url=idea_url, theme_url=theme_url,
-        step_url=step_url, page_url=page_url, url=_url, card_id=card_id,
+        step_url=step_url, page_url=page_url, url=_url, card_id=card_id, each=_each,
     )
     return env
 
@@ -291,6 +354,8 @@ def render_one(spec: PageSpec) -> tuple[str | None, list[ContentError]]:
     """Render one page and hand it to the writer; its digest, or its errors."""
     job = _job
     site = job.view if spec.deps is not None else job.site
+    _each_parts.clear()
+    _each_problems.clear()
     try:
         template = job.env.get_template(spec.template)
         text = template.render(site=site, config=job.config, dev=job.config.dev, **spec.context, path=spec.path)
@@ -299,14 +364,18 @@ def render_one(spec: PageSpec) -> tuple[str | None, list[ContentError]]:
     except Exception as exc:  # noqa: BLE001 - reported with its location, never swallowed
         name, line = template_location(exc, spec.template)
         return None, [ContentError(f"templates/{name}", line, f"{type(exc).__name__}: {exc} (while rendering {spec.source} into {spec.path})")]
+    problems = job.link_check(spec.path, text) + _each_problems
     errors = [ContentError(*template_line(job.config, spec.template, url), f"link {url!r} on {spec.path}: {problem}")
-              for url, problem in job.link_check(spec.path, text)]
+              for url, problem in dict.fromkeys(problems)]
     if errors:
         return None, errors
+    if _each_parts:
+        text = EACH_MARKER.sub(lambda match: _each_parts[int(match[1])], text)
     data = text.encode("utf-8")
+    digest = hashlib.sha1(data).hexdigest()
     if job.write is not None:
-        job.write(spec.path, data)
-    return hashlib.sha1(data).hexdigest(), []
+        job.write(spec.path, data, digest)
+    return digest, []
 
 
 def template_line(config: Config, template: str, url: str) -> tuple[str, int]:
@@ -355,8 +424,7 @@ def render_pages(specs: list[PageSpec], site: Site, config: Config, manifest: se
     The output does not depend on which process rendered a page.
     """
     global _job, _manifest
-    env = env or make_environment(config.templates_dir)
-    env.fragments.clear()  # a fragment is cached within one build, never across
+    env = env or make_environment(config.templates_dir)  # a new environment: no fragments yet
     for name in sorted({s.template for s in specs}):
         try:
             env.get_template(name)  # compile once, before forking
@@ -420,7 +488,11 @@ def extra_paths(config: Config) -> list[str]:
 # Links in rendered pages: the safety net for links a template writes without url() ---
 
 LINK = re.compile(r"""\b(?:href|src)\s*=\s*(["'])(.*?)\1""", re.I | re.S)
-URL_VALUES = re.compile(r"""\b(?:href|src)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
+# Every href or src value, quoted either way, in any case: what URL_VALUES_PLAIN says, found about
+# three times faster (a case-insensitive alternation at every character is slow on a 10 MB page; here
+# only an h or an s starts a try). tests/test_properties.py holds the two equal.
+URL_VALUES_PLAIN = re.compile(r"""\b(?:href|src)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
+URL_VALUES = re.compile(r"""[hHsS](?<!\w[hHsS])(?:(?<=[hH])(?i:ref)|(?<=[sS])(?i:rc))\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 EXTERNAL_SCHEMES = ("http:", "https:", "//")
 
 

@@ -38,6 +38,7 @@ from .config import Config
 from .errors import BuildError
 from .load import is_scratch
 from .validate import changed_since
+from .write import HashingFile
 from .write import OutputError
 
 DEV_SCRIPT = r"""(function () {
@@ -128,8 +129,8 @@ class LiveOutput:
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self.written = []
 
-    def write(self, rel: str, data: bytes) -> None:
-        digest = hashlib.sha1(data).hexdigest()
+    def write(self, rel: str, data: bytes, digest: str | None = None) -> None:
+        digest = digest or hashlib.sha1(data).hexdigest()
         if self.known.get(rel) == digest:
             return
         target = self.out_dir / rel
@@ -143,10 +144,8 @@ class LiveOutput:
     def copy(self, rel: str, source: Path) -> None:
         self.write(rel, source.read_bytes())
 
-    def opener(self, rel: str):
-        from .index import Captured
-
-        return Captured(lambda data: self.write(rel, data))
+    def opener(self, rel: str) -> LiveFile:
+        return LiveFile(self, rel)
 
     def publish(self) -> None:
         pass
@@ -165,16 +164,40 @@ class LiveOutput:
             self.written.append(rel)
 
 
+class LiveFile(HashingFile):
+    """A big file (the index) streamed into place: written beside its target, then swapped in
+    atomically, or dropped if its bytes are what is already there."""
+
+    def __init__(self, live: LiveOutput, rel: str):
+        self.live, self.rel = live, rel
+        self.target = live.out_dir / rel
+        self.target.parent.mkdir(parents=True, exist_ok=True)
+        self.temp = self.target.with_name(f".{self.target.name}.tmp")
+        super().__init__(self.temp)
+
+    def close(self) -> str:
+        digest = super().close()
+        if self.live.known.get(self.rel) == digest:
+            self.temp.unlink()
+        else:
+            os.replace(self.temp, self.target)
+            self.live.known[self.rel] = digest
+            self.live.written.append(self.rel)
+        return digest
+
+
 class ServeCache:
     """Kept between rebuilds: each file's validation, each page's fingerprint, what is on disk."""
 
     def __init__(self, out_dir: Path):
         self.files: dict = {}  # for validate_all: path -> (file state, result)
-        self.fingerprints: dict[str, str] = {}  # page path -> fingerprint of what it was rendered from
+        self.fingerprints: dict[str, tuple] = {}  # page path -> what it was rendered from
         self.digests: dict[str, str] = {}  # every output path -> digest, as last built
         self.live = LiveOutput(out_dir, {})
         self.pending: dict[str, str] = {}
         self.env = None  # the Jinja environment, kept: it recompiles a template only when its file changed
+        self.frame = ""  # what every cached fragment depends on besides its key: skeleton, settings, templates
+        self.faces: dict[str, tuple] = {}  # content file -> (its model, what other pages show of it)
 
     def output(self, config: Config) -> LiveOutput:
         return self.live
@@ -198,16 +221,30 @@ class ServeCache:
             everything.update(f"{path}\0{digest_of[path]}\0".encode())
         templates = templates_fingerprint(config.templates_dir)
         setting = f"{config.base_url}\0{config.drafts}\0{config.dev}\0{templates}"
+        frame = f"{setting}\0{skeleton.hexdigest()}"
+        if frame != self.frame and self.env is not None:
+            self.env.fragments.clear()  # a tile or card may show a taxonomy's name, a setting, a template
+        self.frame = frame
+        value_of = {r.path: r.value for r in results}
+
+        def face_of(path: str):
+            value = value_of.get(path)
+            if value is None or not hasattr(value, "face"):
+                return digest_of.get(path, "-")
+            known = self.faces.get(path)
+            if known is None or known[0] is not value:  # an unchanged file keeps its model, and its face
+                known = self.faces[path] = (value, value.face())
+            return known[1]
+
+        # A page's fingerprint: a tuple of everything its rendering reads (compared, never hashed).
         todo, self.pending = [], {}
+        whole = everything.hexdigest()
         for spec in specs:
-            h = hashlib.sha1(f"{setting}\0{spec.path}\0{spec.template}\0".encode())
             if spec.deps is None:
-                h.update(everything.digest())
+                fingerprint = (frame, spec.template, whole)
             else:
-                h.update(skeleton.digest())
-                for dep in spec.deps:
-                    h.update(f"{dep}\0{digest_of.get(dep, '-')}\0".encode())
-            fingerprint = h.hexdigest()
+                fingerprint = (frame, spec.template, *((dep, digest_of.get(dep, "-")) for dep in spec.deps),
+                               *((dep, face_of(dep)) for dep in spec.shows()))
             self.pending[spec.path] = fingerprint
             if self.fingerprints.get(spec.path) != fingerprint or spec.path not in self.digests:
                 todo.append(spec)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import hashlib
 import os
 import platform
 import shutil
@@ -24,6 +25,22 @@ from .errors import BuildError, ContentError
 
 MARKER = ".hub-site"
 MARKER_TEXT = "Built by the Relationships Hub (build.py). The next build replaces this folder whole.\n"
+
+
+class HashingFile:
+    """A binary file being written, and the SHA-1 of what was written: close() returns it (hex)."""
+
+    def __init__(self, path: Path):
+        self.file = open(path, "wb")
+        self.hash = hashlib.sha1()
+
+    def write(self, data: bytes) -> None:
+        self.file.write(data)
+        self.hash.update(data)
+
+    def close(self) -> str:
+        self.file.close()
+        return self.hash.hexdigest()
 
 
 class OutputError(Exception):
@@ -104,16 +121,16 @@ class Output:
             self._made.add(folder)
         return self.staging / rel
 
-    def write(self, rel: str, data: bytes) -> None:
+    def write(self, rel: str, data: bytes, digest: str | None = None) -> None:
         with open(self.target(rel), "wb") as f:
             f.write(data)
 
     def copy(self, rel: str, source: Path) -> None:
         shutil.copyfile(source, self.target(rel))
 
-    def opener(self, rel: str):
+    def opener(self, rel: str) -> HashingFile:
         """A binary file to stream `rel` into."""
-        return open(self.target(rel), "wb")
+        return HashingFile(self.target(rel))
 
     # Publishing --------------------------------------------------------------------
 

@@ -104,3 +104,11 @@ def test_the_sanitiser_shortcut_never_differs_from_nh3(body):
                      strip_comments=True, clean_content_tags={"script", "style", "iframe", "object", "embed",
                                                               "template", "svg", "math"})
     assert md.sanitise(raw) == full
+
+
+@SETTINGS
+@given(st.text(alphabet="hHrReEfFsScC=\"' \n<>a_-é1", max_size=80))
+def test_the_fast_link_finder_finds_what_the_plain_one_finds(text):
+    from hub.render import URL_VALUES, URL_VALUES_PLAIN
+
+    assert URL_VALUES.findall(text) == URL_VALUES_PLAIN.findall(text)

@@ -13,7 +13,7 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect
 
-from conftest import GOOD_CASE_STUDY, ROOT, make_project
+from conftest import GOOD_CARD, GOOD_CASE_STUDY, ROOT, make_project
 
 
 def free_port() -> int:
@@ -150,6 +150,91 @@ def test_a_rebuild_renders_only_the_pages_a_change_affects(tmp_path):
     build.build(config, cache=cache)
     assert "case-studies/acme/index.html" in rendered[3]
     assert "Bravo Renamed" in (out / "case-studies" / "acme" / "index.html").read_text()
+
+
+def tree(folder) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and "_dev" not in p.parts and p.name != ".hub-site"}
+
+
+def test_every_rebuild_is_byte_identical_to_a_cold_build(tmp_path):
+    """The serve cache (pages, tiles, cards, header and footer kept between rebuilds) never shows
+    anything a cold build would not: after an edit to a case study, a taxonomy's name and a template."""
+    import build
+    from hub.config import Config
+    from hub.serve import ServeCache
+
+    with_card = GOOD_CASE_STUDY.replace("training: Training.\n", "training: Training.\ncards:" + GOOD_CARD) + "Body words.\n"
+    other = GOOD_CASE_STUDY.replace("number: 1", "number: 2").replace("Acme Trust", "Bravo Trust")
+    root = make_project(tmp_path, {"case-studies/acme.md": with_card, "case-studies/bravo.md": other})
+    served, cold = tmp_path / "served", tmp_path / "cold"
+    cache = ServeCache(served)
+
+    def same_as_cold() -> None:
+        build.build(Config(root, served, dev=True), cache=cache)
+        build.build(Config(root, cold, dev=True))
+        assert tree(served) == tree(cold)
+
+    same_as_cold()
+    edits = [
+        ("content/case-studies/acme.md", "Body words.", "Other words."),  # its own page only
+        ("content/case-studies/acme.md", "Acme helps people.", "Acme helps everyone."),  # its tile
+        ("content/case-studies/acme.md", "title: Acme Trust", "title: Acme Renamed"),  # its face on bravo's page
+        ("content/case-studies/acme.md", "tagline: A tagline.", "tagline: Another tagline."),  # its card
+        ("content/taxonomies/enablers.yaml", "name: Activities", "name: Shared activities"),  # every card's enablers
+        ("content/site.yaml", "title: ", "title: The "),  # the header, the footer, every card's link
+        ("templates/_macros.html", '<p class="card__kicker">', '<p class="card__kicker" data-edited>'),
+        ("templates/base.html", '<footer class="site-footer">', '<footer class="site-footer" data-edited>'),
+    ]
+    for rel, old, new in edits:
+        path = root / rel
+        text = path.read_text()
+        assert old in text, (rel, old)
+        path.write_text(text.replace(old, new, 1))
+        same_as_cold()
+    assert b"Shared activities" in tree(served)["cards/index.html"]
+    assert b"data-edited" in tree(served)["index.html"]
+
+
+class Recorder:
+    """A content object that notes each attribute a template reads of it."""
+
+    def __init__(self, item, seen: set):
+        self._item, self._seen = item, seen
+
+    def __getattr__(self, name):
+        self._seen.add(name)
+        return getattr(self._item, name)
+
+
+def test_a_page_reads_only_the_face_of_what_it_shows(built):
+    """Serve renders a page again when a case study or idea it shows changes its face (models: FACE),
+    not its whole file: so the templates must read nothing else of what they show."""
+    from hub import models
+    from hub.render import SiteView, make_environment, plan_pages
+
+    env = make_environment(ROOT / "templates")
+    view = SiteView(built.site)
+    read: dict[str, set] = {}
+    for spec in plan_pages(built.site):
+        if not spec.shown:
+            continue
+        context = dict(spec.context)
+        for name in spec.shown:
+            def wrap(item):
+                return Recorder(item, read.setdefault(type(item).__name__, set()))
+            value = context[name]
+            context[name] = [wrap(v) for v in value] if isinstance(value, list) else value and wrap(value)
+        env.get_template(spec.template).render(site=view if spec.deps is not None else built.site, config=built_config(built), dev=False, **context, path=spec.path)
+    assert read.get("CaseStudy") and read.get("Idea"), read  # the real hub shows both on other pages
+    for kind, names in read.items():
+        assert names <= set(getattr(models, kind).FACE), f"{kind}: {sorted(names - set(getattr(models, kind).FACE))}"
+
+
+def built_config(built):
+    from hub.config import Config
+
+    return Config(ROOT, built.out_dir)
 
 
 def test_serve_starts_with_broken_content_shows_why_and_recovers(tmp_path):
