@@ -44,9 +44,38 @@ MAX_SECONDS = 2.0  # Markdown rendering time per content file
 
 # Extensions as objects, not names: a name is looked up among installed packages' entry
 # points, which reads every package's metadata (tens of milliseconds at every start).
-_renderer = md.Markdown(extensions=[TableExtension(), SaneListExtension(), FencedCodeExtension()], output_format="html")
-_renderer.preprocessors.deregister("html_block")  # raw HTML stays text; `inspect` reports it
-_renderer.inlinePatterns.deregister("html")
+def new_renderer(without: frozenset = frozenset()) -> md.Markdown:
+    renderer = md.Markdown(extensions=[TableExtension(), SaneListExtension(), FencedCodeExtension()], output_format="html")
+    renderer.preprocessors.deregister("html_block")  # raw HTML stays text; `inspect` reports it
+    renderer.inlinePatterns.deregister("html")
+    for name in without:
+        renderer.inlinePatterns.deregister(name)
+    return renderer
+
+
+_renderer = new_renderer()
+
+# Python-Markdown tries each inline pattern on each piece of text; most of a convert's time
+# goes there. A pattern whose text cannot occur in a document cannot match anywhere in it:
+# such a document is converted by a renderer without those patterns, with the same result
+# (tests/test_properties.py holds the two equal). Ordinary prose then meets two or three
+# patterns instead of thirteen.
+TRIGGERS = {
+    "backtick": ("`",), "escape": ("\\",), "reference": ("[",), "link": ("[",), "image_link": ("![",),
+    "image_reference": ("![",), "short_reference": ("[",), "short_image_ref": ("![",), "autolink": ("<",),
+    "automail": ("<",), "linebreak": ("  \n", "\t"), "entity": ("&",), "em_strong": ("*", "_"),  # a tab may become spaces
+}
+_renderers: dict[frozenset, md.Markdown] = {frozenset(): _renderer}
+
+
+def renderer_for(text: str) -> md.Markdown:
+    without = frozenset(name for name, found in TRIGGERS.items() if not any(t in text for t in found))
+    renderer = _renderers.get(without)
+    if renderer is None:
+        if len(_renderers) >= 64:  # bounded, whatever documents arrive
+            return _renderer
+        renderer = _renderers[without] = new_renderer(without)
+    return renderer
 
 # Text with none of these can only ever be one plain paragraph: no Markdown syntax,
 # no HTML, no entity. Most fields (summaries, notes, card lines) are such text, and
@@ -86,8 +115,9 @@ def time_limit(seconds: float = MAX_SECONDS):
 
 def convert(text: str) -> str:
     """Python-Markdown's HTML for `text` (raw HTML already off; not yet sanitised)."""
-    _renderer.reset()
-    return _renderer.convert(text)
+    renderer = renderer_for(text)
+    renderer.reset()
+    return renderer.convert(text)
 
 
 # What Python-Markdown writes (raw HTML switched off): its own tags, with attributes from
@@ -333,8 +363,11 @@ def plain_text(text: str | None) -> str:
     """Markdown reduced to plain text with single spaces, for search and summaries."""
     text = (text or "").strip()
     if not is_plain(text):
-        text = html_lib.unescape(re.sub(r"<[^>]+>", " ", html_of(text)))
-    return re.sub(r"\s+", " ", text).strip()
+        text = html_lib.unescape(TAG.sub(" ", html_of(text)))
+    return " ".join(text.split())
+
+
+TAG = re.compile(r"<[^>]+>")
 
 
 def merge_html(results) -> list:

@@ -112,3 +112,15 @@ def test_the_fast_link_finder_finds_what_the_plain_one_finds(text):
     from hub.render import URL_VALUES, URL_VALUES_PLAIN
 
     assert URL_VALUES.findall(text) == URL_VALUES_PLAIN.findall(text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="ab *_`\\[]()!<>&#;:/@.\t\n-1|~=", max_size=120))
+def test_markdown_without_the_patterns_it_cannot_use_is_converted_alike(text):
+    from hub.markdown import _renderer, renderer_for
+
+    _renderer.reset()
+    whole = _renderer.convert(text)
+    pruned = renderer_for(text)
+    pruned.reset()
+    assert pruned.convert(text) == whole
