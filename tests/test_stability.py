@@ -54,12 +54,13 @@ def case_study_pages(built):
 
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("index", range(len(PAGES) + 1))
-def test_nothing_moves_when_the_scripts_arrive(watched, built, width, index):
+def test_nothing_moves_when_the_scripts_arrive(request, watched, built, width, index):
     page, root, problems, outside = watched
     path, ready = (PAGES + case_study_pages(built))[index]
-    if path.endswith("?view=table") and width == "wide":
-        pytest.skip("on a wide screen the table view folds the filters above the results: only the "
-                    "script can read the URL, so a table link is first painted as the grid")
+    if path.endswith("?view=table") and width == "wide":  # known, and in the README: run, and expected to fail
+        request.applymarker(pytest.mark.xfail(strict=True, reason=(
+            "on a wide screen the table view folds the filters above the results: only the script can read "
+            "the URL, so a table link is first painted as the grid")))
     page.set_viewport_size(dict(zip(("width", "height"), WIDTHS[width])))
     held = []
     page.route("**/*.js", lambda route: held.append(route))  # over http: the scripts wait for the first paint
