@@ -59,13 +59,17 @@ def main() -> int:
 
         source = sorted((root / "content" / "case-studies").glob("*.md"))[0]
         original = source.read_text(encoding="utf-8")
-        line = next(ln for ln in original.splitlines() if ln.startswith("summary:"))
+        line = next((ln for ln in original.splitlines() if ln.startswith("summary:")), "")
+        if line.rstrip().endswith((">", ">-", "|", "|-")) or not line:  # a block (or no) summary: add to the body
+            line = None
+            print("(its summary is a block: each edit adds a sentence to the body instead)")
         counted: list[int] = []
         changed = cache.changed
         cache.changed = lambda *a: (lambda todo: counted.append(len(todo)) or todo)(changed(*a))
         times = []
         for i in range(args.edits):
-            source.write_text(original.replace(line, f"{line} Edit {i}.", 1), encoding="utf-8")
+            edited = original.replace(line, f"{line} Edit {i}.", 1) if line else original.rstrip("\n") + f"\n\nEdit {i}.\n"
+            source.write_text(edited, encoding="utf-8")
             start = time.perf_counter()
             build(config, cache=cache)
             times.append(time.perf_counter() - start)
