@@ -228,14 +228,18 @@ def fragment(env: jinja2.Environment, key: tuple, make) -> str:
     # entry keeps the objects themselves, so an id is never mistaken for a later object's.
     plain = tuple(k is None or isinstance(k, (str, int)) for k in key)
     ident = tuple(k if p else id(k) for k, p in zip(key, plain))
-    objects = tuple(k for k, p in zip(key, plain) if not p)
-    fragments = env.fragments
-    found = fragments.get(ident)
+    return remembered(env, ident, tuple(k for k, p in zip(key, plain) if not p), make)
+
+
+def remembered(env: jinja2.Environment, ident: tuple, objects: tuple, make):
+    """`make()`, kept in env.fragments under `ident` (which holds the ids of `objects`) for as long
+    as those very objects are the ones asked about."""
+    found = env.fragments.get(ident)
     if found is not None and all(a is b for a, b in zip(found[0], objects)):
         return found[1]
-    text = make()
-    fragments[ident] = (objects, text)
-    return text
+    value = make()
+    env.fragments[ident] = (objects, value)
+    return value
 
 
 @jinja2.pass_context
@@ -251,22 +255,22 @@ def _each(context, macro, items, *args) -> Markup:
     if any(not (a is None or isinstance(a, (str, int))) for a in args):
         raise TypeError("each(): the arguments after the items must be strings or numbers")
     root = context.call(context.resolve("url"), "index.html")
-    fragments = context.environment.fragments
+    env = context.environment
     code = macro._func.__code__  # the macro by its compiled code: a changed template is a new one
     base = (id(code), args, root)
     page = context["path"]
+
+    def made(call: tuple) -> tuple[str, list]:
+        text = str(macro(*call, *args))
+        return text, _job.link_check(page, text) if _job is not None else []
+
     out = []
     for item in items:
         call = item if isinstance(item, tuple) else (item,)
-        key = (base, *map(id, call))
-        found = fragments.get(key)
-        if found is None or found[0] is not code or any(a is not b for a, b in zip(found[1], call)):
-            text = str(macro(*call, *args))
-            problems = _job.link_check(page, text) if _job is not None else []
-            found = fragments[key] = (code, call, text, problems)
-        if found[3]:
-            _each_problems.extend(found[3])
-        out.append(found[2])
+        text, problems = remembered(env, (base, *map(id, call)), (code, *call), lambda call=call: made(call))
+        if problems:
+            _each_problems.extend(problems)
+        out.append(text)
     _each_parts.append("\n".join(out))
     return Markup(f"\x00each{len(_each_parts) - 1}\x00")
 

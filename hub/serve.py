@@ -133,11 +133,19 @@ class LiveOutput:
         digest = digest or hashlib.sha1(data).hexdigest()
         if self.known.get(rel) == digest:
             return
+        temp = self.temp_for(rel)
+        temp.write_bytes(data)
+        self.place(rel, temp, digest)
+
+    def temp_for(self, rel: str) -> Path:
+        """Where `rel` is written before it is swapped in: beside it, in its folder."""
         target = self.out_dir / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        temp = target.with_name(f".{target.name}.tmp")
-        temp.write_bytes(data)
-        os.replace(temp, target)
+        return target.with_name(f".{target.name}.tmp")
+
+    def place(self, rel: str, temp: Path, digest: str) -> None:
+        """`temp`, written in full, swapped in as `rel` (one rename), and remembered."""
+        os.replace(temp, self.out_dir / rel)
         self.known[rel] = digest
         self.written.append(rel)
 
@@ -170,9 +178,7 @@ class LiveFile(HashingFile):
 
     def __init__(self, live: LiveOutput, rel: str):
         self.live, self.rel = live, rel
-        self.target = live.out_dir / rel
-        self.target.parent.mkdir(parents=True, exist_ok=True)
-        self.temp = self.target.with_name(f".{self.target.name}.tmp")
+        self.temp = live.temp_for(rel)
         super().__init__(self.temp)
 
     def close(self) -> str:
@@ -180,9 +186,7 @@ class LiveFile(HashingFile):
         if self.live.known.get(self.rel) == digest:
             self.temp.unlink()
         else:
-            os.replace(self.temp, self.target)
-            self.live.known[self.rel] = digest
-            self.live.written.append(self.rel)
+            self.live.place(self.rel, self.temp, digest)
         return digest
 
 

@@ -165,6 +165,13 @@ def site_url(request, site_dir):
 AXE = Axe()
 
 
+def assert_axe_clean(page) -> None:
+    """axe-core finds no violation on the page as it is now (run it after the console checks:
+    axe fetches stylesheets itself, which file:// refuses)."""
+    results = AXE.run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
 @pytest.fixture
 def watched(page, site_url):
     """A page that records console errors and refuses (and records) any request leaving the site."""

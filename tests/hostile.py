@@ -239,22 +239,20 @@ def unmount(point: Path) -> None:
     subprocess.run(["umount", "-l", str(point)], capture_output=True)
 
 
-def run_read_only(workdir: Path) -> Outcome:
-    project = make_project(workdir)
-    point = mounted(workdir, "size=1m,ro")
-    try:
-        return run_build(project, point / "site")
-    finally:
-        unmount(point)
+def run_on_tmpfs(options: str):
+    """A build into a small tmpfs mounted with `options` (read-only, or too small to hold the site)."""
+    def run(workdir: Path) -> Outcome:
+        project = make_project(workdir)
+        point = mounted(workdir, options)
+        try:
+            return run_build(project, point / "site")
+        finally:
+            unmount(point)
+    return run
 
 
-def run_full_disk(workdir: Path) -> Outcome:
-    project = make_project(workdir)
-    point = mounted(workdir, "size=1m")
-    try:
-        return run_build(project, point / "site")
-    finally:
-        unmount(point)
+run_read_only = run_on_tmpfs("size=1m,ro")
+run_full_disk = run_on_tmpfs("size=1m")
 
 
 def run_file_size_limit(workdir: Path) -> Outcome:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from conftest import AXE
+from conftest import AXE, assert_axe_clean
 
 pytestmark = pytest.mark.browser
 
@@ -49,8 +49,7 @@ def test_page_opens_cleanly_and_passes_axe(watched, path):
     assert page.locator("h1").count() == 1
     assert problems == []
     assert outside == []
-    results = AXE.run(page)
-    assert results.violations_count == 0, results.generate_report()
+    assert_axe_clean(page)
 
 
 def test_skip_link_is_first_and_moves_focus_to_main(watched):

@@ -21,7 +21,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
-from conftest import AXE
+from conftest import assert_axe_clean
 from hub.markdown import plain_text
 
 pytestmark = pytest.mark.browser
@@ -571,8 +571,7 @@ def test_notes_mode_shows_each_note_so_a_column_reads_down(watched, built):
     expect(page.locator("#table-view thead th.col-o:visible")).to_have_count(1)
     expect(page.locator("#table-view thead th.col-o:visible")).to_contain_text(site.opportunity["storytelling"].name)
     assert problems == [] and outside == []
-    results = AXE.run(page)
-    assert results.violations_count == 0, results.generate_report()
+    assert_axe_clean(page)
 
 
 def test_table_has_one_tab_stop_per_row_and_arrow_keys_move_between_cells(watched, built):
@@ -634,8 +633,7 @@ def test_on_a_phone_the_table_shows_one_chosen_opportunity_column(watched, built
     expect(page.locator("#table-view tbody td.col-o:visible")).to_have_count(len(order))
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
     assert problems == [] and outside == []
-    results = AXE.run(page)
-    assert results.violations_count == 0, results.generate_report()
+    assert_axe_clean(page)
 
 
 # The filters on a phone -----------------------------------------------------------------
@@ -652,8 +650,7 @@ def test_phone_drawer_has_show_n_results_which_closes_it_and_moves_focus(watched
     expect(done).to_be_visible()
     expect(done).to_be_in_viewport()
     assert problems == [] and outside == []
-    results = AXE.run(page)  # the drawer open
-    assert results.violations_count == 0, results.generate_report()
+    assert_axe_clean(page)  # the drawer open
     done.click()
     expect(page.locator("#filter-controls")).to_be_hidden()
     expect(status(page)).to_be_focused()
@@ -704,8 +701,7 @@ def test_axe_on_the_filtered_database(watched, built, query):
     expect(status(page)).to_have_text(re.compile(r"^\d+ case stud"))
     page.wait_for_function("!/q=/.test(location.search) || window.HUB_SEARCH !== undefined")
     assert problems == [] and outside == []
-    results = AXE.run(page)  # after the console check: axe fetches stylesheets itself, which file:// refuses
-    assert results.violations_count == 0, results.generate_report()
+    assert_axe_clean(page)
 
 
 # Take it away: CSV and the deck's print of any database view ----------------------------
@@ -838,8 +834,7 @@ def test_case_study_page_has_everything_the_bank_holds(watched, built):
     expect(page.get_by_role("navigation", name="Previous and next case study")).to_have_count(1)
     expect(main.get_by_role("button", name=f"Add to shortlist: {cs.title}").first).to_be_visible()
     assert problems == [] and outside == []
-    results = AXE.run(page)  # after the console check: axe fetches stylesheets itself, which file:// refuses
-    assert results.violations_count == 0, results.generate_report()
+    assert_axe_clean(page)
 
 
 def test_a_case_study_lists_the_london_ideas_that_cite_it(watched, built):
@@ -882,8 +877,7 @@ def test_the_deck_filters_like_the_database(watched, built):
     page.reload()
     expect(titles).to_have_text(want)
     assert problems == [] and outside == []
-    results = AXE.run(page)  # after the console check: axe fetches stylesheets itself, which file:// refuses
-    assert results.violations_count == 0, results.generate_report()
+    assert_axe_clean(page)
 
 
 def test_the_deck_has_the_opportunity_facet_and_finds_what_the_database_finds(watched, built):

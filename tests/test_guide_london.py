@@ -14,7 +14,7 @@ import pypdf
 import pytest
 from playwright.sync_api import expect
 
-from conftest import AXE
+from conftest import assert_axe_clean
 from playwright.sync_api import expect
 from hub.markdown import plain_text
 from test_finder import assert_shown
@@ -25,8 +25,7 @@ pytestmark = pytest.mark.browser
 def assert_clean(page, problems, outside):
     """No console error, no request outside the site, and no axe-core violation on the page as it is."""
     assert problems == [] and outside == []
-    results = AXE.run(page)
-    assert results.violations_count == 0, results.generate_report()
+    assert_axe_clean(page)
 
 
 # The guide ---------------------------------------------------------------------------
@@ -201,8 +200,7 @@ def test_london_search_finds_a_word_only_in_an_ideas_example(watched, built):
     expect(why.locator(".match-why__excerpt mark").first).to_have_text(re.compile(f"^{re.escape(word)}$", re.I))
     expect(page.locator("#result-count")).to_have_text(f"{len(want)} idea{'' if len(want) == 1 else 's'}")
     assert problems == [] and outside == []
-    results = AXE.run(page)
-    assert results.violations_count == 0, results.generate_report()
+    assert_axe_clean(page)
 
 
 def test_after_ticking_a_filter_the_ideas_are_in_view_or_a_button_takes_the_reader_there(watched, built):
@@ -289,8 +287,7 @@ def test_see_appendix_1_opens_the_appendix(watched, built):
     page.wait_for_url(re.compile(r"london/index\.html$"))
     assert problems == [] and outside == []
     page.goto(root + "london/appendix-1/index.html")
-    results = AXE.run(page)
-    assert results.violations_count == 0, results.generate_report()
+    assert_axe_clean(page)
 
 
 def test_section_2b_and_contact_us_lead_to_their_parts(watched, built):

@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from conftest import AXE
+from conftest import assert_axe_clean
 from hub.markdown import plain_text
 
 pytestmark = pytest.mark.browser
@@ -525,8 +525,7 @@ def test_the_result_passes_axe_and_fits_a_phone(watched, built):
     page.goto(root + PAGE + "?" + query_of(built.site, ANSWERS))
     expect(page.locator("#hm-results")).to_be_visible()
     assert problems == [] and outside == []  # before axe, whose own stylesheet requests fail over file://
-    results = AXE.run(page)
-    assert results.violations_count == 0, results.generate_report()
+    assert_axe_clean(page)
     assert_fits_a_phone(page)
 
 
@@ -759,8 +758,7 @@ def test_the_group_view_passes_axe_and_fits_a_phone(watched, built):
     add_by_keyboard(page, "123")  # with an error showing too
     expect(page.locator("#hg-error")).to_be_visible()
     assert problems == [] and outside == []
-    results = AXE.run(page)
-    assert results.violations_count == 0, results.generate_report()
+    assert_axe_clean(page)
     assert_fits_a_phone(page)
 
 

@@ -28,7 +28,7 @@ import pytest
 from playwright.sync_api import expect
 
 import build
-from conftest import AXE, ROOT, QuietHandler
+from conftest import QuietHandler, ROOT, assert_axe_clean
 from hub.config import Config
 from hub.index import build_search_index, index_files
 from hub.markdown import plain_text
@@ -311,8 +311,7 @@ def test_search_page_with_results_passes_axe(watched, index):
     page.goto(root + SEARCH + "?q=community")
     expect(page.locator("#search-status")).to_have_text(expected_status(index, "community"))
     assert problems == [] and outside == []
-    results = AXE.run(page)
-    assert results.violations_count == 0, results.generate_report()
+    assert_axe_clean(page)
 
 
 def test_without_javascript_the_page_says_so_and_the_header_box_still_goes_there(browser, site_url):

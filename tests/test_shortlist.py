@@ -12,7 +12,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from conftest import AXE
+from conftest import assert_axe_clean
 from test_finder import assert_shown, download_csv, number_order, open_db, pdf_pages, spreadsheet_rows
 
 pytestmark = pytest.mark.browser
@@ -74,8 +74,7 @@ def test_add_to_shortlist_on_tiles_and_pages_survives_a_reload(watched, built):
     page.reload()
     assert_shown(page, [first.slug, second.slug, third.slug], TILES)
     assert problems == [] and outside == []
-    results = AXE.run(page)
-    assert results.violations_count == 0, results.generate_report()
+    assert_axe_clean(page)
 
 
 def test_a_shared_shortlist_opens_in_a_fresh_browser_and_can_be_kept(browser, site_url, built):
@@ -92,8 +91,7 @@ def test_a_shared_shortlist_opens_in_a_fresh_browser_and_can_be_kept(browser, si
     keep = page.get_by_role("button", name="Keep this shortlist")
     expect(keep).to_be_visible()
     expect(page.get_by_role("button", name="Add them to mine")).to_be_hidden()
-    results = AXE.run(page)
-    assert results.violations_count == 0, results.generate_report()
+    assert_axe_clean(page)
     keep.click()
     expect(nav_link(page)).to_have_text("Shortlist (2)")
     expect(page.locator("#shortlist-shared")).to_be_hidden()
@@ -164,8 +162,7 @@ def test_removing_one_from_the_shortlist_page_moves_focus_to_the_next(watched, b
     expect(page.locator("#shortlist-empty")).to_be_visible()
     expect(nav_link(page)).to_have_text("Shortlist (0)")
     assert problems == []
-    results = AXE.run(page)
-    assert results.violations_count == 0, results.generate_report()
+    assert_axe_clean(page)
 
 
 def test_without_javascript_the_shortlist_page_says_what_it_needs(browser, site_url):
