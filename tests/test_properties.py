@@ -16,7 +16,7 @@ import string
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import GOOD_CASE_STUDY, make_project
@@ -114,8 +114,15 @@ def test_the_fast_link_finder_finds_what_the_plain_one_finds(text):
     assert URL_VALUES.findall(text) == URL_VALUES_PLAIN.findall(text)
 
 
+PIECES = st.sampled_from(["[a]", "[a][]", "[a][b]", "![a]", "![a][b]", "[b]: ../x.md", "[a]:", " [A]: y \"t\"",
+                          "(y)", "\n", "\n\n", "  ", "\t", "]", ":", "\x02", "\x03", "\r", "*a*", "_", "`", "<a>", "&amp;"])
+
+
 @settings(max_examples=400, deadline=None)
-@given(st.text(alphabet="ab *_`\\[]()!<>&#;:/@.\t\n-1|~=", max_size=120))
+@given(st.one_of(st.text(alphabet="ab *_`\\[]()!<>&#;:/@.\t\n\r\x02\x03-1|~=", max_size=120),
+                 st.lists(PIECES, max_size=20).map("".join)))
+@example("a  \rb")  # a line break only once \r is a newline
+@example("[a]\x02: y\n\n[a]")  # a reference defined only once the \x02 is gone
 def test_markdown_without_the_patterns_it_cannot_use_is_converted_alike(text):
     from hub.markdown import _renderer, renderer_for
 
