@@ -208,7 +208,11 @@ def read_bytes(entry: Entry) -> tuple[bytes | None, ContentError | None]:
     """The file's bytes, reading at most MAX_FILE_BYTES + 1 of them."""
     try:
         with open(entry.file, "rb") as f:
-            data = f.read(MAX_FILE_BYTES + 1)
+            # read(n) sets aside n bytes first: ask for what the file holds (plus one, to see it grow), not the limit
+            want = min(os.fstat(f.fileno()).st_size, MAX_FILE_BYTES) + 1
+            data = f.read(want)
+            if len(data) == want and want <= MAX_FILE_BYTES:  # longer than it said: read on, to the limit
+                data += f.read(MAX_FILE_BYTES + 1 - want)
     except OSError as exc:
         return None, ContentError(entry.path, 1, f"cannot read this file: {exc.strerror or exc}")
     if len(data) > MAX_FILE_BYTES:

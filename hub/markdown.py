@@ -217,6 +217,7 @@ class Inspection:
     """What one Markdown text renders to, what it links to, and what is wrong with it."""
 
     html: str
+    plain: bool = False  # the text has no Markdown syntax at all (its HTML is one escaped paragraph)
     links: list[tuple[str, str, str]] = field(default_factory=list)  # (target from the root, as written, 'link' or 'image')
     problems: list[tuple[str, str]] = field(default_factory=list)  # (text to find its line by, message)
 
@@ -286,9 +287,9 @@ def inspect(text: str, own_page: str, own_file: str) -> Inspection:
     """Render `text` and report every problem in it; links resolved for `own_page` (`own_file` for .md links)."""
     text = text.strip()
     if not text:
-        return Inspection("")
+        return Inspection("", plain=True)
     if is_plain(text):
-        return Inspection(f"<p>{escape(text)}</p>")
+        return Inspection(f"<p>{escape(text)}</p>", plain=True)
     raw = convert(text)
     scan = scan_html(raw)
     found = Inspection("")

@@ -203,7 +203,7 @@ def check_markdown(source: SourceFile, own_page: str) -> tuple[dict[str, str], l
         with markdown.time_limit():
             for loc, text in texts:
                 found = markdown.inspect(text, own_page, source.path)
-                if not markdown.is_plain(text.strip()):
+                if not found.plain:
                     html[text.strip()] = found.html
                 for needle, message in found.problems:
                     errors.append(ContentError(source.path, line_of(source, loc, needle, seen), message))

@@ -11,11 +11,8 @@ a previous hub build, so `--out` can never delete anything else.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import hashlib
 import os
-import platform
 import shutil
 import sys
 import tempfile
@@ -184,7 +181,22 @@ SYS_RENAMEAT2 = {"x86_64": 316, "aarch64": 276, "arm64": 276, "riscv64": 276, "p
 
 
 def _libc():
+    """The C library, for the swap (ctypes is imported here, and libc found without ctypes.util, which
+    imports subprocess and runs ldconfig: together a few to thirty milliseconds of every build)."""
+    import ctypes
+
+    program = ctypes.CDLL(None, use_errno=True)  # this process's own symbols: libc's among them, found at once
+    if hasattr(program, "renameat2") or hasattr(program, "renamex_np") or hasattr(program, "syscall"):
+        return program
+    import ctypes.util
+
     return ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+
+
+def machine() -> str:
+    import platform
+
+    return platform.machine()
 
 
 def exchange(a: Path, b: Path) -> None:
@@ -197,8 +209,8 @@ def exchange(a: Path, b: Path) -> None:
     if libc is not None and sys.platform.startswith("linux"):
         if hasattr(libc, "renameat2"):
             result = libc.renameat2(AT_FDCWD, fa, AT_FDCWD, fb, RENAME_EXCHANGE)
-        elif platform.machine() in SYS_RENAMEAT2:
-            result = libc.syscall(SYS_RENAMEAT2[platform.machine()], AT_FDCWD, fa, AT_FDCWD, fb, RENAME_EXCHANGE)
+        elif machine() in SYS_RENAMEAT2:
+            result = libc.syscall(SYS_RENAMEAT2[machine()], AT_FDCWD, fa, AT_FDCWD, fb, RENAME_EXCHANGE)
         else:
             result = None
         if result == 0:

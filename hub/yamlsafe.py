@@ -64,10 +64,12 @@ _COLLECTION_TAGS = {
 }
 
 
-def scalar(event: yaml.ScalarEvent, line: int, where: str) -> object:
-    """The value of one scalar, as safe_load would give it; a clear error when it cannot be read."""
+def scalar(event: yaml.ScalarEvent, line: int) -> object:
+    """The value of one scalar, as safe_load would give it; a clear error (_Problem) when it cannot be read."""
     tag = event.tag
     if tag is None or tag == "!":
+        if not event.implicit[0]:  # quoted or a block: text, whatever it looks like (as the resolver says)
+            return event.value
         tag = _resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
     if tag == "tag:yaml.org,2002:str":
         return event.value
@@ -75,11 +77,11 @@ def scalar(event: yaml.ScalarEvent, line: int, where: str) -> object:
     try:
         return _constructor.construct_object(node, deep=True)
     except yaml.constructor.ConstructorError:
-        raise _Problem(line, f"{where}unsupported YAML tag {event.tag!r}; write plain values") from None
+        raise _Problem(line, f"unsupported YAML tag {event.tag!r}; write plain values") from None
     except (ValueError, OverflowError, TypeError) as exc:
         if tag == "tag:yaml.org,2002:timestamp":
-            raise _Problem(line, f"{where}{event.value!r} is not a real date ({exc}); expected YYYY-MM-DD") from None
-        raise _Problem(line, f"{where}{event.value!r} cannot be read as {_TYPE_NAMES.get(tag, tag)}") from None
+            raise _Problem(line, f"{event.value!r} is not a real date ({exc}); expected YYYY-MM-DD") from None
+        raise _Problem(line, f"{event.value!r} cannot be read as {_TYPE_NAMES.get(tag, tag)}") from None
     finally:
         _constructor.constructed_objects.clear()
         _constructor.recursive_objects.clear()
@@ -158,8 +160,12 @@ def load(text: str, line_offset: int = 0) -> Parsed:
                 raise _Problem(line, f"{shown(child_path())}anchors and aliases (&name, *name) are not supported in "
                                      "content files; write the value out in full")
             if kind is yaml.ScalarEvent:
-                in_key = bool(stack) and isinstance(stack[-1][0], dict) and stack[-1][2] is _NO_KEY
-                add(scalar(event, line, "" if in_key else shown(child_path())), line)
+                try:
+                    value = scalar(event, line)
+                except _Problem as problem:  # named by where it is (a key is named by its mapping, in add)
+                    in_key = bool(stack) and isinstance(stack[-1][0], dict) and stack[-1][2] is _NO_KEY
+                    raise _Problem(line, ("" if in_key else shown(child_path())) + problem.message) from None
+                add(value, line)
             elif kind in (yaml.SequenceStartEvent, yaml.MappingStartEvent):
                 if event.tag not in _COLLECTION_TAGS[kind]:
                     raise _Problem(line, f"{shown(child_path())}unsupported YAML tag {event.tag!r}; write plain values")
