@@ -107,6 +107,19 @@ def test_the_sanitiser_shortcut_never_differs_from_nh3(body):
 
 
 @SETTINGS
+@given(st.one_of(st.text(alphabet=" \t\n\r\x0b\x0c\u2028\u00a0ab-+=1.)*_`[]<>&#\\|~", max_size=40), st.text(max_size=40)))
+@example("a  \nb")  # a line break
+@example("a\n \nb")  # a blank line
+@example("a\n- b")  # a list after the first line
+@example("+")
+@example("a\n    b")  # an indented line
+def test_the_fast_plain_text_test_answers_as_the_one_expression(text):
+    from hub.markdown import MARKDOWN_SYNTAX, is_plain
+
+    assert is_plain(text) == (MARKDOWN_SYNTAX.search(text) is None)
+
+
+@SETTINGS
 @given(st.text(alphabet="hHrReEfFsScC=\"' \n<>a_-é1", max_size=80))
 def test_the_fast_link_finder_finds_what_the_plain_one_finds(text):
     from hub.render import URL_VALUES, URL_VALUES_PLAIN
