@@ -24,6 +24,7 @@ SCHEMA_VERSION = 1
 
 def build_index(site: Site) -> dict:
     """Every case study, card, idea and guide step with the fields filters and search need."""
+    opportunities = shared(tuple(site.opportunities))
     return {
         "version": SCHEMA_VERSION,
         "taxonomies": {
@@ -37,7 +38,7 @@ def build_index(site: Site) -> dict:
             "countries": [{"key": v, "name": v} for v in site.countries],
         },
         "case_studies": (  # a generator: written item by item (write_json)
-            memo_json("index", (cs, *site.opportunities), lambda cs=cs: index_entry(site, cs))
+            memo_json("index", (cs, opportunities), lambda cs=cs: index_entry(site, cs))
             for cs in site.case_studies
         ),
         "ideas": [
@@ -151,10 +152,26 @@ def memo_json(kind: str, objects: tuple, make) -> Raw:
     return raw
 
 
+_SHARED: dict[tuple, tuple] = {}
+
+
+def shared(objects: tuple) -> tuple:
+    """One tuple for the same objects (by identity) from build to build: the taxonomies an entry is made
+    from, passed to memo_json as one object, are then checked once per build, not once per entry."""
+    key = tuple(map(id, objects))
+    hit = _SHARED.get(key)
+    if hit is None or not all(a is b for a, b in zip(hit, objects)):
+        hit = _SHARED[key] = objects
+    return hit
+
+
 def forget_unused() -> None:
     for key in [k for k in _MEMO if k not in _USED]:
         del _MEMO[key]
     _USED.clear()
+    used = {id(v) for objects, _ in _MEMO.values() for v in objects}
+    for key in [k for k, v in _SHARED.items() if id(v) not in used]:
+        del _SHARED[key]
 
 
 def dumps(value) -> str:
@@ -222,10 +239,11 @@ def index_entry(site: Site, cs) -> dict:
 
 def build_search_index(site: Site) -> dict:
     """Every searchable item of the site, kind by kind and in site order, with the words its page shows."""
+    vocabulary = shared((*site.opportunities, *site.enablers, *site.benefits))  # what an entry names
     items = itertools.chain(  # lazy: written item by item (write_json)
-        (memo_json("search", (cs, *site.opportunities, *site.enablers, *site.benefits), lambda cs=cs: case_study_item(site, cs))
+        (memo_json("search", (cs, vocabulary), lambda cs=cs: case_study_item(site, cs))
          for cs in site.case_studies),
-        (memo_json("card", (cs, card, *site.enablers, *site.benefits), lambda cs=cs, card=card: card_item(site, cs, card))
+        (memo_json("card", (cs, card, vocabulary), lambda cs=cs, card=card: card_item(site, cs, card))
          for cs, card in site.cards),
         (idea_item(site, idea) for idea in site.ideas),
         (theme_item(theme) for theme in site.themes),

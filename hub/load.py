@@ -12,6 +12,7 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -160,8 +161,11 @@ def walk(folder: Path, root: Path) -> tuple[list[tuple[str, Path]], list[Content
     return sorted(found), errors
 
 
+SCRATCH_NAME = re.compile("|".join(fnmatch.translate(pattern) for pattern in SCRATCH))  # fnmatchcase, in one pass
+
+
 def is_scratch(name: str) -> bool:
-    return any(fnmatch.fnmatchcase(name, pattern) for pattern in SCRATCH)
+    return SCRATCH_NAME.match(name) is not None
 
 
 def inventory(root: Path) -> tuple[list[Entry], list[ContentError]]:

@@ -51,14 +51,16 @@ class PageSpec:
     deps: tuple[str, ...] | None = None  # content files its words come from; None: the whole site
     shown: tuple[str, ...] = ()  # context entries of which it shows only the face (models: FACE)
 
-    def shows(self) -> list[str]:
-        """The content files of which this page shows only the face (a tile, a title, a link)."""
-        files = []
+    def shows(self) -> list:
+        """The case studies and ideas of which this page shows only the face (a tile, a title, a link)."""
+        items = []
         for name in self.shown:
             value = self.context.get(name)
-            for item in value if isinstance(value, list) else [value] if value is not None else []:
-                files.append(content_file("ideas" if isinstance(item, m.Idea) else "case-studies", item.slug))
-        return files
+            if isinstance(value, list):
+                items += value
+            elif value is not None:
+                items.append(value)
+        return items
 
 
 def content_file(kind: str, slug: str) -> str:

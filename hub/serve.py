@@ -201,7 +201,7 @@ class ServeCache:
         self.pending: dict[str, str] = {}
         self.env = None  # the Jinja environment, kept: it recompiles a template only when its file changed
         self.frame = ""  # what every cached fragment depends on besides its key: skeleton, settings, templates
-        self.faces: dict[str, tuple] = {}  # content file -> (its model, what other pages show of it)
+        self.faces: dict[int, tuple] = {}  # id of a shown model -> (the model, what other pages show of it)
 
     def output(self, config: Config) -> LiveOutput:
         return self.live
@@ -229,15 +229,13 @@ class ServeCache:
         if frame != self.frame and self.env is not None:
             self.env.fragments.clear()  # a tile or card may show a taxonomy's name, a setting, a template
         self.frame = frame
-        value_of = {r.path: r.value for r in results}
+        faces, self.faces = self.faces, {}
 
-        def face_of(path: str):
-            value = value_of.get(path)
-            if value is None or not hasattr(value, "face"):
-                return digest_of.get(path, "-")
-            known = self.faces.get(path)
-            if known is None or known[0] is not value:  # an unchanged file keeps its model, and its face
-                known = self.faces[path] = (value, value.face())
+        def face(item) -> tuple:  # an unchanged file keeps its model, and so its face
+            known = faces.get(id(item))
+            if known is None or known[0] is not item:
+                known = (item, item.face())
+            self.faces[id(item)] = known
             return known[1]
 
         # A page's fingerprint: a tuple of everything its rendering reads (compared, never hashed).
@@ -248,7 +246,7 @@ class ServeCache:
                 fingerprint = (frame, spec.template, whole)
             else:
                 fingerprint = (frame, spec.template, *((dep, digest_of.get(dep, "-")) for dep in spec.deps),
-                               *((dep, face_of(dep)) for dep in spec.shows()))
+                               *(face(item) for item in spec.shows()))
             self.pending[spec.path] = fingerprint
             if self.fingerprints.get(spec.path) != fingerprint or spec.path not in self.digests:
                 todo.append(spec)

@@ -144,3 +144,15 @@ def test_markdown_without_the_patterns_it_cannot_use_is_converted_alike(text):
     pruned = renderer_for(text)
     pruned.reset()
     assert pruned.convert(text) == whole
+
+
+@SETTINGS
+@given(st.one_of(st.sampled_from(["a~", ".x.swp", ".x.swo", ".#a", "#a#", ".DS_Store", "Thumbs.db", "4913", "x.tmp",
+                                  ".~lock.a#", "a.md", "x.tmpx", "#a", "a\n~"]),
+                 st.text(alphabet="a.~#sw4913tmp\nDS_Store", max_size=12)))
+def test_scratch_files_are_told_apart_as_by_their_patterns(name):
+    import fnmatch
+
+    from hub.load import SCRATCH, is_scratch
+
+    assert is_scratch(name) == any(fnmatch.fnmatchcase(name, pattern) for pattern in SCRATCH)
