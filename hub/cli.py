@@ -144,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--out", metavar="DIR", help="output folder (default: site/)")
         p.add_argument("--base-url", metavar="URL", help="where the site will be hosted, e.g. https://hub.example.org/; adds sitemap.xml and feed.xml with absolute URLs")
         p.add_argument("--drafts", action="store_true", help="include case studies marked draft: true")
-        p.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: one per core for a big site; 1: this process only). The output is the same whatever N")
+        p.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: one per core, unless there are fewer than 32 files or pages; 1: this process only). The output is the same whatever N")
 
     def format_option(p):
         p.add_argument("--format", choices=("text", "github"), default="text", help="'github' also prints each problem as a GitHub Actions annotation and adds the list to the job summary")

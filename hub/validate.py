@@ -23,6 +23,7 @@ from . import models as m
 from .errors import ContentError, did_you_mean, format_loc
 from .load import Entry, SourceFile, read_source
 from .urls import page_of
+from .workers import fork_map
 
 ENTRY_MODELS = {
     "case-studies": m.CaseStudy,
@@ -344,12 +345,8 @@ def validated(entries: list[Entry], vocab: Vocabulary | None, workers: int, cach
     """Results for `entries`: from the cache where the file and the taxonomies are unchanged, else validated anew."""
     found, todo, states = from_cache(entries, vocab, cache) if cache is not None else ({}, entries, {})
     if workers and len(todo) > 1:
-        import multiprocessing
-
-        chunks = [todo[k::workers * 4] for k in range(workers * 4)]
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for done in pool.starmap(validate_chunk, [(chunk, vocab) for chunk in chunks if chunk]):
-                found.update((r.path, r) for r in done)
+        for done in fork_map(lambda chunk: validate_chunk(chunk, vocab), [todo[k::workers] for k in range(workers)], workers):
+            found.update((r.path, r) for r in done)
     else:
         found.update((e.path, validate_file(e, vocab)) for e in todo)
     if cache is not None:

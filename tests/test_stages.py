@@ -357,3 +357,45 @@ def test_related_ranks_by_shared_opportunities_and_enablers_then_collection_orde
     assert [c.slug for c in site.related(site.case_study["a"])] == ["c", "e", "f", "b"]
     assert [c.slug for c in site.related(site.case_study["a"], limit=10)] == ["c", "e", "f", "b", "g"]
     assert [c.slug for c in site.related(site.case_study["d"])] == []
+
+
+# workers ------------------------------------------------------------------------
+
+def test_forked_workers_give_each_result_in_the_order_of_the_chunks():
+    from hub.workers import fork_map
+
+    ran = []
+    chunks = [[1, 2], [3], [], [4, 5, 6], [7], [8, 9]]
+    assert fork_map(sum, chunks, 4, meanwhile=lambda: ran.append("here")) == [3, 3, 0, 15, 7, 17]
+    assert ran == ["here"]  # meanwhile runs in this process, once
+    assert fork_map(len, ["ab"], 8) == [2]  # more workers than chunks: one per chunk
+
+
+def test_a_failing_worker_is_an_error_here_with_its_traceback_and_leaves_no_process():
+    import os
+    import signal
+
+    from hub.workers import WorkerError, fork_map
+
+    def divide(n):
+        return 10 // n
+
+    def children() -> set[str]:  # this process's children, zombies included
+        found = set()
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if fields[1] == str(os.getpid()):
+                found.add(stat.parent.name)
+        return found
+
+    before = children()
+    with pytest.raises(WorkerError, match=r"(?s)in divide.*ZeroDivisionError"):
+        fork_map(divide, [1, 0, 2], 3)
+    with pytest.raises(WorkerError, match="killed by signal 9"):
+        fork_map(lambda n: os.kill(os.getpid(), signal.SIGKILL) if n else n, [0, 1], 2)
+    with pytest.raises(WorkerError, match="Can't pickle"):
+        fork_map(lambda n: (lambda: n), [0, 1], 2)
+    assert children() == before  # every worker was waited for: none is left, not even as a zombie
