@@ -24,7 +24,8 @@ class WorkerError(Exception):
 
 def fork_map(fn, chunks: list, workers: int, meanwhile=None) -> list:
     """[fn(chunk) for chunk in chunks], chunk k made by worker k % workers; `meanwhile()` runs here
-    while they work. A worker's exception is raised here as WorkerError, with its traceback."""
+    while they work. A worker's exception is raised here (its traceback in a WorkerError as the cause);
+    a worker that ends without a result, or whose exception cannot be sent, is a WorkerError."""
     count = min(workers, len(chunks))
     children: list[tuple[int, int]] = []  # (pid, read end of its pipe)
     try:
@@ -57,11 +58,15 @@ def _work(fn, mine: list, write: int) -> None:
     status = 1
     try:
         try:
-            data = pickle.dumps((True, [fn(chunk) for chunk in mine]), protocol=pickle.HIGHEST_PROTOCOL)
+            data = pickle.dumps((True, [fn(chunk) for chunk in mine], ""), protocol=pickle.HIGHEST_PROTOCOL)
         except BaseException as exc:  # noqa: BLE001 - sent to the parent, which raises it
             import traceback
 
-            data = pickle.dumps((False, "".join(traceback.format_exception(exc))))
+            told = "".join(traceback.format_exception(exc))
+            try:  # the exception itself where it can travel (an OSError stays an OSError), else its story
+                data = pickle.dumps((False, exc, told))
+            except Exception:  # noqa: BLE001
+                data = pickle.dumps((False, None, told))
         with open(write, "wb") as pipe:
             pipe.write(data)
         status = 0
@@ -79,7 +84,10 @@ def _collect(pid: int, read: int) -> list:
         code = os.waitstatus_to_exitcode(status)
         how = f"was killed by signal {-code}" if code < 0 else f"exited with status {code}"
         raise WorkerError(f"a worker process {how} without a result")
-    ok, value = pickle.loads(data)
+    ok, value, told = pickle.loads(data)
     if not ok:
-        raise WorkerError(f"a worker process failed:\n{value}")
+        failed = WorkerError(f"a worker process failed:\n{told}")
+        if value is None:
+            raise failed
+        raise value from failed  # as this process would have raised it (the worker's traceback as its cause)
     return value
