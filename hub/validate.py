@@ -345,7 +345,8 @@ def validated(entries: list[Entry], vocab: Vocabulary | None, workers: int, cach
     """Results for `entries`: from the cache where the file and the taxonomies are unchanged, else validated anew."""
     found, todo, states = from_cache(entries, vocab, cache) if cache is not None else ({}, entries, {})
     if workers and len(todo) > 1:
-        for done in fork_map(lambda chunk: validate_chunk(chunk, vocab), [todo[k::workers] for k in range(workers)], workers):
+        chunks = [todo[k::workers] for k in range(workers)]
+        for done in fork_map(lambda chunk: validate_chunk(chunk, vocab), chunks, workers, here=True):
             found.update((r.path, r) for r in done)
     else:
         found.update((e.path, validate_file(e, vocab)) for e in todo)

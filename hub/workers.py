@@ -22,14 +22,16 @@ class WorkerError(Exception):
     """A worker process failed: the message carries its traceback, or how it ended."""
 
 
-def fork_map(fn, chunks: list, workers: int, meanwhile=None) -> list:
+def fork_map(fn, chunks: list, workers: int, meanwhile=None, here: bool = False) -> list:
     """[fn(chunk) for chunk in chunks], chunk k made by worker k % workers; `meanwhile()` runs here
-    while they work. A worker's exception is raised here (its traceback in a WorkerError as the cause);
-    a worker that ends without a result, or whose exception cannot be sent, is a WorkerError."""
+    while they work. With `here`, this process is worker 0 (after `meanwhile`): one fork fewer, and
+    its share is never pickled. A worker's exception is raised here (its traceback in a WorkerError
+    as the cause); a worker that ends without a result, or whose exception cannot be sent, is a
+    WorkerError."""
     count = min(workers, len(chunks))
     children: list[tuple[int, int]] = []  # (pid, read end of its pipe)
     try:
-        for w in range(count):
+        for w in range(1 if here else 0, count):
             read, write = os.pipe()
             pid = os.fork()
             if pid == 0:  # the worker: never returns
@@ -40,7 +42,9 @@ def fork_map(fn, chunks: list, workers: int, meanwhile=None) -> list:
         if meanwhile:
             meanwhile()
         results: list = [None] * len(chunks)
-        for w in range(count):
+        if here:
+            results[0::count] = [fn(chunk) for chunk in chunks[0::count]]
+        for w in range(1 if here else 0, count):
             pid, read = children.pop(0)  # from here on _collect reads, closes and waits for it
             results[w::count] = _collect(pid, read)
         return results

@@ -362,6 +362,8 @@ def test_related_ranks_by_shared_opportunities_and_enablers_then_collection_orde
 # workers ------------------------------------------------------------------------
 
 def test_forked_workers_give_each_result_in_the_order_of_the_chunks():
+    import os
+
     from hub.workers import fork_map
 
     ran = []
@@ -369,6 +371,9 @@ def test_forked_workers_give_each_result_in_the_order_of_the_chunks():
     assert fork_map(sum, chunks, 4, meanwhile=lambda: ran.append("here")) == [3, 3, 0, 15, 7, 17]
     assert ran == ["here"]  # meanwhile runs in this process, once
     assert fork_map(len, ["ab"], 8) == [2]  # more workers than chunks: one per chunk
+    assert fork_map(sum, chunks, 3, here=True) == [3, 3, 0, 15, 7, 17]  # this process as worker 0
+    pids = fork_map(lambda chunk: os.getpid(), [0, 1, 2, 3], 2, here=True)
+    assert pids[0] == pids[2] == os.getpid() != pids[1] == pids[3]
 
 
 def test_a_failing_worker_is_an_error_here_with_its_traceback_and_leaves_no_process():
