@@ -19,6 +19,7 @@ from pathlib import Path
 from .config import Config
 from .errors import BuildError, ContentError
 from .pipeline import build, check
+from .workers import WorkerError
 
 CHECKOUT = Path(__file__).resolve().parent.parent  # the repository, when run from a clone
 
@@ -183,6 +184,9 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:  # the file system said no: one line, with the path
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"{prog}: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 1
+    except WorkerError as exc:  # a worker process was killed (out of memory, say): say so, and how
+        print(f"{prog}: {exc}; the output folder was left as it was", file=sys.stderr)
         return 1
 
 

@@ -410,3 +410,17 @@ def test_a_failing_worker_is_an_error_here_with_its_traceback_and_leaves_no_proc
     with pytest.raises(AttributeError, match="Can't pickle"):  # a result that cannot travel back
         fork_map(lambda n: (lambda: n), [0, 1], 2)
     assert children() == before  # every worker was waited for: none is left, not even as a zombie
+
+
+def test_a_killed_worker_is_one_line_from_the_command(tmp_path, monkeypatch, capsys):
+    from hub import cli
+    from hub.workers import WorkerError
+
+    def killed(config, **kwargs):
+        raise WorkerError("a worker process was killed by signal 9 without a result")
+
+    monkeypatch.setattr(cli, "build", killed)
+    assert cli.main(["build", "--root", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("build.py: a worker process was killed by signal 9") and "Traceback" not in err
+    assert err.count("\n") == 1
