@@ -17,6 +17,7 @@ import json
 
 from .link import Site
 from .markdown import plain_text as plain
+from .models import remembered
 from .urls import card_id, case_study_url, idea_url, page_url, step_url, theme_url
 
 SCHEMA_VERSION = 1
@@ -137,41 +138,30 @@ class Raw(str):
 # immutable, and `serve` keeps the model of every unchanged file, so an entry made from the very
 # same objects is the same JSON: one edit re-makes one entry, not ten thousand. A fresh process
 # starts empty; entries not used by a build are dropped after it.
-_MEMO: dict[tuple, tuple[tuple, Raw]] = {}
+_MEMO: dict[tuple, tuple[tuple, object]] = {}
 _USED: set[tuple] = set()
 
 
-def memo_json(kind: str, objects: tuple, make) -> Raw:
+def memo(kind: str, objects: tuple, make):
     key = (kind, *map(id, objects))
     _USED.add(key)
-    hit = _MEMO.get(key)
-    if hit is not None and all(a is b for a, b in zip(hit[0], objects)):
-        return hit[1]
-    raw = Raw(dumps(make()))
-    _MEMO[key] = (objects, raw)
-    return raw
+    return remembered(_MEMO, key, objects, make)
 
 
-_SHARED: dict[tuple, tuple] = {}
+def memo_json(kind: str, objects: tuple, make) -> Raw:
+    return memo(kind, objects, lambda: Raw(dumps(make())))
 
 
 def shared(objects: tuple) -> tuple:
     """One tuple for the same objects (by identity) from build to build: the taxonomies an entry is made
     from, passed to memo_json as one object, are then checked once per build, not once per entry."""
-    key = tuple(map(id, objects))
-    hit = _SHARED.get(key)
-    if hit is None or not all(a is b for a, b in zip(hit, objects)):
-        hit = _SHARED[key] = objects
-    return hit
+    return memo("shared", objects, lambda: objects)
 
 
 def forget_unused() -> None:
     for key in [k for k in _MEMO if k not in _USED]:
         del _MEMO[key]
     _USED.clear()
-    used = {id(v) for objects, _ in _MEMO.values() for v in objects}
-    for key in [k for k, v in _SHARED.items() if id(v) not in used]:
-        del _SHARED[key]
 
 
 def dumps(value) -> str:

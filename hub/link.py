@@ -173,17 +173,14 @@ def features(cs: m.CaseStudy) -> frozenset[str]:
 
 RELATED_SHOWN = 4  # "More like this" on a case study's page
 _RELATED: dict = {}  # the last related lists and what they were computed from
-_FEATURES: dict[int, tuple[m.CaseStudy, frozenset[str]]] = {}
+_FEATURES: dict[tuple, tuple] = {}
 
 
 def features_of(cs: m.CaseStudy) -> frozenset[str]:
     """features(cs), remembered for the very same (immutable) model."""
-    hit = _FEATURES.get(id(cs))
-    if hit is None or hit[0] is not cs:
-        if len(_FEATURES) > 4 * 65536:
-            _FEATURES.clear()
-        hit = _FEATURES[id(cs)] = (cs, features(cs))
-    return hit[1]
+    if len(_FEATURES) > 4 * 65536:  # bounded, whatever a long serve session sees
+        _FEATURES.clear()
+    return m.remembered(_FEATURES, (id(cs),), (cs,), lambda: features(cs))
 
 
 def case_study_order(cs: m.CaseStudy):

@@ -365,3 +365,15 @@ class SiteInfo(Model):
     title: Text
     description: Text
     updated: dt.date  # when the content was last revised: the feed's date, never the clock
+
+
+def remembered(store: dict, key: tuple, objects: tuple, make):
+    """`make()`, kept in `store` under `key` (which holds the ids of `objects`) for as long as those very
+    objects are the ones asked about: models are immutable, so what is made from the same ones is the same.
+    The entry keeps the objects themselves, so an id is never mistaken for a later object's."""
+    found = store.get(key)
+    if found is not None and all(a is b for a, b in zip(found[0], objects)):
+        return found[1]
+    value = make()
+    store[key] = (objects, value)
+    return value

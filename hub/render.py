@@ -231,18 +231,7 @@ def fragment(env: jinja2.Environment, key: tuple, make) -> str:
     # entry keeps the objects themselves, so an id is never mistaken for a later object's.
     plain = tuple(k is None or isinstance(k, (str, int)) for k in key)
     ident = tuple(k if p else id(k) for k, p in zip(key, plain))
-    return remembered(env, ident, tuple(k for k, p in zip(key, plain) if not p), make)
-
-
-def remembered(env: jinja2.Environment, ident: tuple, objects: tuple, make):
-    """`make()`, kept in env.fragments under `ident` (which holds the ids of `objects`) for as long
-    as those very objects are the ones asked about."""
-    found = env.fragments.get(ident)
-    if found is not None and all(a is b for a, b in zip(found[0], objects)):
-        return found[1]
-    value = make()
-    env.fragments[ident] = (objects, value)
-    return value
+    return m.remembered(env.fragments, ident, tuple(k for k, p in zip(key, plain) if not p), make)
 
 
 @jinja2.pass_context
@@ -270,7 +259,7 @@ def _each(context, macro, items, *args) -> Markup:
     out = []
     for item in items:
         call = item if isinstance(item, tuple) else (item,)
-        text, problems = remembered(env, (base, *map(id, call)), (code, *call), lambda call=call: made(call))
+        text, problems = m.remembered(env.fragments, (base, *map(id, call)), (code, *call), lambda call=call: made(call))
         if problems:
             _each_problems.extend(problems)
         out.append(text)

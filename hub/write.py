@@ -193,12 +193,6 @@ def _libc():
     return ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
 
 
-def machine() -> str:
-    import platform
-
-    return platform.machine()
-
-
 def exchange(a: Path, b: Path) -> None:
     """Swap the paths `a` and `b` atomically where the system can; else with two renames."""
     fa, fb = os.fsencode(a), os.fsencode(b)
@@ -209,8 +203,8 @@ def exchange(a: Path, b: Path) -> None:
     if libc is not None and sys.platform.startswith("linux"):
         if hasattr(libc, "renameat2"):
             result = libc.renameat2(AT_FDCWD, fa, AT_FDCWD, fb, RENAME_EXCHANGE)
-        elif machine() in SYS_RENAMEAT2:
-            result = libc.syscall(SYS_RENAMEAT2[machine()], AT_FDCWD, fa, AT_FDCWD, fb, RENAME_EXCHANGE)
+        elif (number := SYS_RENAMEAT2.get(os.uname().machine)) is not None:
+            result = libc.syscall(number, AT_FDCWD, fa, AT_FDCWD, fb, RENAME_EXCHANGE)
         else:
             result = None
         if result == 0:
