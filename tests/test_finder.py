@@ -23,6 +23,7 @@ from playwright.sync_api import expect
 
 from conftest import assert_axe_clean
 from hub.markdown import plain_text
+from hub.urls import case_study_url
 
 pytestmark = pytest.mark.browser
 
@@ -368,6 +369,32 @@ def test_url_state_survives_reload_and_back_and_forward(watched, built):
     page.go_forward()
     wait_query(page, "?opportunity=training")
     assert_shown(page, expected_slugs(site, {"opportunity": {"training"}}))
+    assert problems == []
+
+
+def test_the_address_of_a_change_is_kept_when_a_link_is_followed_at_once(watched, built):
+    """The address is written once the page is painted; a reader who follows a case study in the
+    same moment as a change must still come Back to the view they left, and each change stays
+    one step of history."""
+    page, root, problems, _ = watched
+    site = built.site
+    open_db(page, root)
+    want = expected_slugs(site, {"opportunity": {"planning"}, "enabler": {"space"}})
+    assert want
+    # Two changes and the first result's link, in one go: nothing is painted in between.
+    page.evaluate("""() => {
+        document.getElementById('cs-opportunity-planning').click();
+        document.getElementById('cs-enabler-space').click();
+        document.querySelector('#results > .tile a').click();
+    }""")
+    page.wait_for_url(re.compile(r"/case-studies/[^/]+/index\.html$"))
+    assert page.url.endswith(case_study_url(site.case_study[want[0]]))
+    page.go_back()
+    wait_query(page, "?opportunity=planning&enabler=space")
+    assert_shown(page, want)
+    page.go_back()
+    wait_query(page, "?opportunity=planning")
+    assert_shown(page, expected_slugs(site, {"opportunity": {"planning"}}))
     assert problems == []
 
 

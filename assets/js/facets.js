@@ -527,15 +527,31 @@
       }
     }
 
+    // The address follows the page once it is painted: a pushState made during a change costs
+    // the reader's wait a few milliseconds (Chromium brings the style up to date, and fetches
+    // the favicon again), and the reader waits for the results, not the address. Each change
+    // is still its own step of history, in order; following a link or sending a form first
+    // writes what is pending, and Back (a popstate) drops it, as the page then shows the
+    // address Back went to.
+    var pending = [];
+    function writeAddresses() {
+      pending.splice(0).forEach(function (step) {
+        if (step[0] === "push") history.pushState(null, "", step[1]);
+        else history.replaceState(null, "", step[1]);
+      });
+    }
+    document.addEventListener("click", function (event) {
+      if (pending.length && event.target.closest && event.target.closest("a[href]")) writeAddresses();
+    }, true);
+    document.addEventListener("submit", writeAddresses, true);
+    window.addEventListener("pagehide", writeAddresses);
+
     function update(history_, announceLater) {
       if (state.q.trim()) needText();
-      // The address first, before the page changes: a pushState makes the browser bring the
-      // page's style up to date, which costs next to nothing now and a recalculation later.
       var query = writeQuery(state, o.facets, settings);
       if (query !== lastQuery && history_) {
-        var target = location.pathname + query + location.hash;
-        if (history_ === "push") history.pushState(null, "", target);
-        else history.replaceState(null, "", target);
+        if (!pending.length) afterPaint(writeAddresses);
+        pending.push([history_, location.pathname + query + location.hash]);
       }
       lastQuery = query;
       var result = engine.run(state);
@@ -629,6 +645,7 @@
       if (event.key === "Enter") event.preventDefault();  // the list already shows the results
     });
     window.addEventListener("popstate", function () {
+      pending.length = 0;
       state = readState(location.search, o.facets, settings);
       panel.search.value = state.q;
       typing = false;
