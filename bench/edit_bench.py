@@ -9,7 +9,8 @@ keeps it), then one case study's summary is changed and the site rebuilt, `--edi
 Each rebuild is timed in the process, as serve runs it: read what changed, validate it, link
 the site, render the pages the edit touches, write them. Prints each figure, the median and
 the worst, and the pages rendered per edit. Then a cold build of the same copy, and a check
-that the served folder is byte-identical to it. bench/serve_bench.py measures the same path
+that the preview (the served folder, and the index files serve holds in memory) is
+byte-identical to it. bench/serve_bench.py measures the same path
 end to end (save -> Chromium shows it), watcher and reload included.
 """
 
@@ -28,13 +29,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def same_tree(a: Path, b: Path) -> bool:
-    files = lambda root: sorted(str(p.relative_to(root)) for p in root.rglob("*")  # noqa: E731
-                                if p.is_file() and "_dev" not in p.parts and p.name != ".hub-site")
+def same_tree(a: Path, b: Path, held: dict[str, bytes]) -> bool:
+    """The preview (folder `a`, and the files serve holds in memory) is byte-identical to folder `b`."""
+    files = lambda root: {str(p.relative_to(root)) for p in root.rglob("*")  # noqa: E731
+                          if p.is_file() and "_dev" not in p.parts and p.name != ".hub-site"}
     names = files(a)
-    if names != files(b):
+    if names | set(held) != files(b):
         return False
-    return all(filecmp.cmp(a / n, b / n, shallow=False) for n in names)
+    return (all(filecmp.cmp(a / n, b / n, shallow=False) for n in names)
+            and all((b / n).read_bytes() == data for n, data in held.items()))
 
 
 def main() -> int:
@@ -80,7 +83,7 @@ def main() -> int:
         start = time.perf_counter()
         build(Config(root, cold, drafts=True, dev=True))
         print(f"cold build of the same: {time.perf_counter() - start:.2f} s")
-        identical = same_tree(served, cold)
+        identical = same_tree(served, cold, cache.live.held)
         print("served folder byte-identical to the cold build:", "yes" if identical else "NO")
         return 0 if identical else 1
 

@@ -7,9 +7,11 @@
   a page is rendered again only when something it depends on changed (its content
   files, the site's skeleton, or a template). Changes that arrive during a rebuild are
   taken together by the next one, so a burst of saves always ends on the last.
-- Serving: tornado on 127.0.0.1, answering only requests whose Host is this server
-  (a DNS-rebinding page cannot read the preview), never a 500 on a strange path.
-  livereload's websocket handler tells open pages to reload after each rebuild.
+- Serving: the folder the rebuilds update, and the index files, held in memory (with a
+  big bank they are most of what an edit rewrites). tornado on 127.0.0.1, answering
+  only requests whose Host is this server (a DNS-rebinding page cannot read the
+  preview), never a 500 on a strange path. livereload's websocket handler tells open
+  pages to reload after each rebuild.
 - Failing: the errors are printed and shown over the page, fixed in view, every
   `path:line`, until they are fixed; the last good pages stay. Serve starts even when
   the content is broken at first.
@@ -37,8 +39,8 @@ from urllib.parse import unquote
 from .config import Config
 from .errors import BuildError
 from .load import is_scratch
+from .index import Captured
 from .validate import changed_since
-from .write import HashingFile
 from .write import OutputError
 
 DEV_SCRIPT = r"""(function () {
@@ -118,11 +120,16 @@ WAITING_PAGE = """<!doctype html>
 # What a rebuild needs from the last one ----------------------------------------------
 
 class LiveOutput:
-    """The served folder, updated in place: each file replaced atomically, only when its bytes changed."""
+    """The served folder, updated in place: each file replaced atomically, only when its bytes changed.
+
+    The index files are held in memory and served from there (`held`): with a big bank they are
+    most of what an edit rewrites (about 130 MB at 10 000 case studies, rewritten whole for one
+    changed entry), and nothing but the preview reads them."""
 
     def __init__(self, out_dir: Path, known: dict[str, str]):
         self.out_dir = out_dir
-        self.known = known  # output path -> digest of what is on disk
+        self.known = known  # output path -> digest of what is served
+        self.held: dict[str, bytes] = {}  # output path -> bytes, for the files served from memory
         self.written: list[str] = []
 
     def open(self, on_wait=None) -> None:
@@ -152,8 +159,8 @@ class LiveOutput:
     def copy(self, rel: str, source: Path) -> None:
         self.write(rel, source.read_bytes())
 
-    def opener(self, rel: str) -> LiveFile:
-        return LiveFile(self, rel)
+    def opener(self, rel: str) -> HeldFile:
+        return HeldFile(self, rel)
 
     def publish(self) -> None:
         pass
@@ -169,24 +176,29 @@ class LiveOutput:
             except FileNotFoundError:
                 pass
             del self.known[rel]
+            self.held.pop(rel, None)
             self.written.append(rel)
 
 
-class LiveFile(HashingFile):
-    """A big file (the index) streamed into place: written beside its target, then swapped in
-    atomically, or dropped if its bytes are what is already there."""
+class HeldFile(Captured):
+    """An index file made for the preview: held in memory (LiveOutput.held) once whole, in place of
+    what was served, or dropped if its bytes are what is already served."""
 
     def __init__(self, live: LiveOutput, rel: str):
-        self.live, self.rel = live, rel
-        self.temp = live.temp_for(rel)
-        super().__init__(self.temp)
+        super().__init__(self._keep)
+        self.live, self.rel, self.data = live, rel, b""
+
+    def _keep(self, data: bytes) -> None:
+        self.data = data
 
     def close(self) -> str:
         digest = super().close()
-        if self.live.known.get(self.rel) == digest:
-            self.temp.unlink()
-        else:
-            self.live.place(self.rel, self.temp, digest)
+        live = self.live
+        if live.known.get(self.rel) != digest or self.rel not in live.held:
+            live.held[self.rel] = self.data  # one assignment: a request sees the old file or the new
+            live.known[self.rel] = digest
+            live.written.append(self.rel)
+        self.data = b""
         return digest
 
 
@@ -276,8 +288,9 @@ def templates_fingerprint(folder: Path) -> str:
 class Preview:
     """The served folder, what the last build said, and the open pages to tell when it changes."""
 
-    def __init__(self, out_dir: Path, host: str, port: int):
+    def __init__(self, out_dir: Path, host: str, port: int, held: dict[str, bytes] | None = None):
         self.out_dir = out_dir
+        self.held = {} if held is None else held  # files served from memory (LiveOutput.held)
         self.hosts = {f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}"} if host in ("127.0.0.1", "localhost") else {f"{host}:{port}"}
         self.host, self.port = host, port
         self.loop = None
@@ -325,7 +338,7 @@ class Preview:
         class Files(Guarded, tornado.web.RequestHandler):
             def get(self, path: str) -> None:
                 self.set_header("Cache-Control", "no-store")
-                found = preview.resolve(path)
+                found = preview.read(path)
                 if found is None:
                     self.set_status(404)
                     missing = preview.out_dir / "404.html"
@@ -339,9 +352,9 @@ class Preview:
                     else:
                         self.finish("Not found\n")
                     return
-                data = found.read_bytes()
+                name, data = found
                 self.set_header("Server-Timing", f'page;desc="{hashlib.sha1(data).hexdigest()}"')  # dev.js compares
-                kind = mimetypes.guess_type(found.name)[0] or "application/octet-stream"
+                kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
                 if kind.startswith("text/") or kind in ("application/javascript", "application/json", "image/svg+xml"):
                     kind += "; charset=utf-8"
                 self.set_header("Content-Type", kind)
@@ -359,19 +372,23 @@ class Preview:
         self.ready.set()
         self.loop.start()
 
-    def resolve(self, url_path: str) -> Path | None:
-        """The file a request path names inside the served folder, or None (never outside it, never an exception)."""
+    def read(self, url_path: str) -> tuple[str, bytes] | None:
+        """(name, bytes) of the file a request path names: held in memory, or in the served folder;
+        None if there is none (never outside the folder, never an exception)."""
         path = unquote(url_path.split("?", 1)[0])
         if "\x00" in path or "\\" in path:
             return None
         parts = [p for p in path.split("/") if p not in ("", ".")]
         if ".." in parts or any(p.startswith(".") and p != ".well-known" for p in parts):
             return None
+        held = self.held.get("/".join(parts))
+        if held is not None:
+            return parts[-1], held
         target = self.out_dir.joinpath(*parts)
         try:
             if target.is_dir():
                 target = target / "index.html"
-            return target if target.is_file() else None
+            return (target.name, target.read_bytes()) if target.is_file() else None
         except (OSError, ValueError):
             return None
 
@@ -402,7 +419,7 @@ def serve(build, root: Path, host: str = "127.0.0.1", port: int = 8000, drafts: 
     out.mkdir()
     config = Config(root, out, drafts=drafts, dev=True)
     cache = ServeCache(out)
-    preview = Preview(out, host, port)
+    preview = Preview(out, host, port, cache.live.held)
 
     def rebuild(reason: str) -> None:
         started = time.perf_counter()

@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import GOOD_CARD, GOOD_CASE_STUDY, ROOT, make_project
+from hub.index import INDEX_FILES
 
 
 def free_port() -> int:
@@ -118,6 +119,31 @@ def test_an_open_page_follows_every_save_and_a_burst_ends_on_the_last(served, pa
     assert "Acme Burst 5" in get(base + "case-studies/acme/index.html")
 
 
+def test_the_preview_serves_the_index_a_cold_build_writes_after_each_edit(served, tmp_path):
+    """serve holds the index files in memory: over HTTP they are, byte for byte, what a cold build
+    writes, and they follow each save."""
+    import build
+    from hub.config import Config
+
+    root, base, _ = served
+
+    def fetch(name: str) -> bytes:
+        with urllib.request.urlopen(base + name, timeout=5) as r:
+            return r.read()
+
+    def cold() -> dict[str, bytes]:
+        out = tmp_path / "cold"
+        build.build(Config(root, out, drafts=True, dev=True))
+        return {name: (out / name).read_bytes() for name in INDEX_FILES}
+
+    assert {name: fetch(name) for name in INDEX_FILES} == cold()
+    source = root / "content" / "case-studies" / "acme.md"
+    source.write_text(source.read_text().replace("title: Acme Trust", "title: Acme Renamed"))
+    assert wait_for(lambda: b"Acme Renamed" in fetch("index.js") and b"Acme Renamed" in fetch("search.json"))
+    assert {name: fetch(name) for name in INDEX_FILES} == cold()
+    assert fetch("index.js?v=1") == fetch("index.js")
+
+
 def test_a_rebuild_renders_only_the_pages_a_change_affects(tmp_path):
     import build
     from hub.config import Config
@@ -173,7 +199,10 @@ def test_every_rebuild_is_byte_identical_to_a_cold_build(tmp_path):
     def same_as_cold() -> None:
         build.build(Config(root, served, dev=True), cache=cache)
         build.build(Config(root, cold, dev=True))
-        assert tree(served) == tree(cold)
+        # The index files are held in memory (and served from there), never written to the folder.
+        assert not any((served / name).exists() for name in INDEX_FILES)
+        assert sorted(cache.live.held) == sorted(INDEX_FILES)
+        assert {**tree(served), **cache.live.held} == tree(cold)
 
     same_as_cold()
     edits = [
