@@ -328,8 +328,9 @@ def validate_all(entries: list[Entry], workers: int = 0, cache: dict | None = No
     With `cache` (a dict kept between builds, as `serve` does), a file whose bytes and
     taxonomies are unchanged is not read again: its earlier result is used.
     """
-    first = [e for e in entries if e.kind.startswith("taxonomy:") or e.kind in FIRST]
-    rest = [e for e in entries if e not in first]
+    is_first = [e.kind.startswith("taxonomy:") or e.kind in FIRST for e in entries]
+    first = [e for e, f in zip(entries, is_first) if f]
+    rest = [e for e, f in zip(entries, is_first) if not f]
     results = validated(first, None, 0, cache)
     themes = {e.stem for e in entries if e.kind == "themes"}
     vocab = vocabulary({r.kind: r for r in results.values()}, themes)

@@ -424,3 +424,19 @@ def test_a_killed_worker_is_one_line_from_the_command(tmp_path, monkeypatch, cap
     err = capsys.readouterr().err
     assert err.startswith("build.py: a worker process was killed by signal 9") and "Traceback" not in err
     assert err.count("\n") == 1
+
+
+def test_what_is_remembered_for_an_object_is_never_given_for_another():
+    """models.remembered keys by id; the store keeps each object, so a later object never gets its id
+    (CPython hands a freed object's id to the next one at once: without that, this would fail)."""
+
+    class Thing:
+        def __init__(self, n):
+            self.n = n
+
+    store: dict = {}
+    for n in range(2000):
+        thing = Thing(n)
+        assert m.remembered(store, ("kind", id(thing)), (thing,), lambda: thing.n) == n
+        assert m.remembered(store, ("kind", id(thing)), (thing,), lambda: -1) == n  # the same object: kept
+        del thing
