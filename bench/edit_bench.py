@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def same_tree(a: Path, b: Path, held: dict[str, bytes]) -> bool:
+def same_tree(a: Path, b: Path, held: dict[str, tuple[bytes, ...]]) -> bool:
     """The preview (folder `a`, and the files serve holds in memory) is byte-identical to folder `b`."""
     files = lambda root: {str(p.relative_to(root)) for p in root.rglob("*")  # noqa: E731
                           if p.is_file() and "_dev" not in p.parts and p.name != ".hub-site"}
@@ -37,7 +37,7 @@ def same_tree(a: Path, b: Path, held: dict[str, bytes]) -> bool:
     if names | set(held) != files(b):
         return False
     return (all(filecmp.cmp(a / n, b / n, shallow=False) for n in names)
-            and all((b / n).read_bytes() == data for n, data in held.items()))
+            and all((b / n).read_bytes() == b"".join(parts) for n, parts in held.items()))
 
 
 def main() -> int:
