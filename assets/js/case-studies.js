@@ -324,7 +324,7 @@
   // A change puts its first results in the page at once, and the rest of the window when the
   // browser is next idle, a moment later: below the fold, they are not what the reader waits
   // for. "Show more" puts all of its results in at once (focus goes to the first new one).
-  var FIRST = 12;  // more than fill the first screen of the widest window here (8 at 2560 by 1440)
+  var FIRST = 12;  // as many as site.css always lays out; a first screen shows at most 8 (measured up to 2560 x 1440)
   var whole = false;
   function place(container, nodeFor, view, indices) {
     var visible = indices.slice(0, limit);
