@@ -34,6 +34,13 @@ SINGLES = {
 SCRATCH = ("*~", ".*.sw?", ".#*", "#*#", ".DS_Store", "Thumbs.db", "4913", "*.tmp", ".~lock.*")
 
 
+def stem_of(path: str) -> str:
+    """Path(path).stem, without making a Path (ten thousand of them cost an edit of a big bank)."""
+    name = path.rsplit("/", 1)[-1]
+    dot = name.rfind(".")
+    return name[:dot] if 0 < dot < len(name) - 1 else name
+
+
 @dataclass(frozen=True)
 class Entry:
     """A content file found on disk (not yet read)."""
@@ -43,10 +50,8 @@ class Entry:
     kind: str  # a collection ('case-studies', …) or a single file ('site', 'taxonomy:sectors', …)
 
     @property
-    def stem(self) -> str:  # Path(self.path).stem, without making a Path
-        name = self.path.rsplit("/", 1)[-1]
-        dot = name.rfind(".")
-        return name[:dot] if 0 < dot < len(name) - 1 else name
+    def stem(self) -> str:
+        return stem_of(self.path)
 
 
 @dataclass
@@ -66,7 +71,7 @@ class SourceFile:
 
     @property
     def stem(self) -> str:
-        return Path(self.path).stem
+        return stem_of(self.path)
 
     def line(self, loc: tuple = ()) -> int:
         """The file line of the deepest key or item of `loc` that exists in the YAML."""

@@ -353,15 +353,14 @@ class Preview:
                     else:
                         self.finish("Not found\n")
                     return
-                name, data = found
-                if isinstance(data, bytes):  # a page, from the folder: dev.js compares its version
-                    self.set_header("Server-Timing", f'page;desc="{hashlib.sha1(data).hexdigest()}"')
-                    data = (data,)
+                name, pieces, from_folder = found
+                if from_folder:  # a page's version, which dev.js compares (the held index files have none)
+                    self.set_header("Server-Timing", f'page;desc="{hashlib.sha1(pieces[0]).hexdigest()}"')
                 kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
                 if kind.startswith("text/") or kind in ("application/javascript", "application/json", "image/svg+xml"):
                     kind += "; charset=utf-8"
                 self.set_header("Content-Type", kind)
-                for piece in data:
+                for piece in pieces:
                     self.write(piece)
                 self.finish()
 
@@ -377,9 +376,10 @@ class Preview:
         self.ready.set()
         self.loop.start()
 
-    def read(self, url_path: str) -> tuple[str, bytes | tuple[bytes, ...]] | None:
-        """(name, bytes) of the file a request path names, or (name, its pieces) if it is held in memory;
-        None if there is none (never outside the folder, never an exception)."""
+    def read(self, url_path: str) -> tuple[str, tuple[bytes, ...], bool] | None:
+        """(name, its bytes in pieces, whether it is from the folder) of the file a request path names,
+        held in memory or in the served folder; None if there is none (never outside the folder,
+        never an exception)."""
         path = unquote(url_path.split("?", 1)[0])
         if "\x00" in path or "\\" in path:
             return None
@@ -388,12 +388,12 @@ class Preview:
             return None
         held = self.held.get("/".join(parts))
         if held is not None:
-            return parts[-1], held
+            return parts[-1], held, False
         target = self.out_dir.joinpath(*parts)
         try:
             if target.is_dir():
                 target = target / "index.html"
-            return (target.name, target.read_bytes()) if target.is_file() else None
+            return (target.name, (target.read_bytes(),), True) if target.is_file() else None
         except (OSError, ValueError):
             return None
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from . import markdown, schema
 from . import models as m
 from .errors import ContentError, did_you_mean, format_loc
-from .load import Entry, SourceFile, read_source
+from .load import Entry, SourceFile, read_source, stem_of
 from .urls import page_of
 from .workers import fork_map
 
@@ -244,7 +244,7 @@ class FileResult:
 
     @property
     def stem(self) -> str:
-        return self.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        return stem_of(self.path)
 
     @property
     def data(self) -> dict:
@@ -328,9 +328,9 @@ def validate_all(entries: list[Entry], workers: int = 0, cache: dict | None = No
     With `cache` (a dict kept between builds, as `serve` does), a file whose bytes and
     taxonomies are unchanged is not read again: its earlier result is used.
     """
-    is_first = [e.kind.startswith("taxonomy:") or e.kind in FIRST for e in entries]
-    first = [e for e, f in zip(entries, is_first) if f]
-    rest = [e for e, f in zip(entries, is_first) if not f]
+    first, rest = [], []
+    for e in entries:
+        (first if e.kind.startswith("taxonomy:") or e.kind in FIRST else rest).append(e)
     results = validated(first, None, 0, cache)
     themes = {e.stem for e in entries if e.kind == "themes"}
     vocab = vocabulary({r.kind: r for r in results.values()}, themes)
