@@ -418,8 +418,13 @@ def render_pages(specs: list[PageSpec], site: Site, config: Config, manifest: se
     With workers, pages are rendered by forked processes that inherit the site (hub.workers: only
     digests and errors come back); `meanwhile()` runs in this process while they work.
     The output does not depend on which process rendered a page.
+
+    A given `env` is kept between builds (serve's): its fragments, every tile a whole-site page
+    shows, are rendered once and reused. Fragments made in a worker would be lost with it, so
+    this process renders the whole-site pages itself, while the workers render the others.
     """
     global _job, _manifest
+    kept = env is not None
     env = env or make_environment(config.templates_dir)  # a new environment: no fragments yet
     for name in sorted({s.template for s in specs}):
         try:
@@ -432,8 +437,14 @@ def render_pages(specs: list[PageSpec], site: Site, config: Config, manifest: se
     errors: list[ContentError] = []
     try:
         if workers and len(specs) > 1:
-            order = sorted(range(len(specs)), key=lambda i: specs[i].deps is not None)  # heavy pages first, dealt out
-            for d, e in fork_map(render_chunk, [order[k::workers] for k in range(workers)], workers, meanwhile):
+            whole = [i for i, s in enumerate(specs) if s.deps is None]  # the heavy pages
+            rest = [i for i, s in enumerate(specs) if s.deps is not None]
+            if kept:  # this process takes the whole-site pages (after `meanwhile`), each worker a share of the rest
+                chunks, here = [whole] + [rest[k::workers] for k in range(workers)], True
+            else:  # the heavy pages first, dealt out
+                order = whole + rest
+                chunks, here = [order[k::workers] for k in range(workers)], False
+            for d, e in fork_map(render_chunk, chunks, len(chunks), meanwhile, here=here):
                 digests.update(d)
                 errors += e
         else:

@@ -178,6 +178,55 @@ def test_a_rebuild_renders_only_the_pages_a_change_affects(tmp_path):
     assert "Bravo Renamed" in (out / "case-studies" / "acme" / "index.html").read_text()
 
 
+FIRST_EDIT = """
+import json, sys, threading
+sys.path.insert(0, sys.argv[1])
+import build
+from hub import models, render
+from hub.config import Config
+from hub.serve import ServeCache
+from pathlib import Path
+
+root, out = Path(sys.argv[2]), Path(sys.argv[3])
+forks, made, page = [], [], [None]
+fork_map, render_one, remembered = render.fork_map, render.render_one, models.remembered
+render.fork_map = lambda *a, **k: forks.append(len(a[1])) or fork_map(*a, **k)
+render.render_one = lambda spec: page.__setitem__(0, spec.path) or render_one(spec)
+models.remembered = lambda store, key, objects, make: remembered(store, key, objects, lambda: made.append(
+    [page[0], sorted(o.slug for o in objects if hasattr(o, "slug"))]) or make())
+cache = ServeCache(out)
+config = Config(root, out, dev=True, jobs=2)
+build.build(config, cache=cache)
+first, threads = list(made), threading.active_count()
+stop = threading.Event()  # as serve's server and watcher: from now on this process renders alone
+threading.Thread(target=stop.wait, daemon=True).start()
+path = root / "content" / "case-studies" / "case-1.md"
+path.write_text(path.read_text().replace("helps people.", "helps everyone."))
+del made[:]
+build.build(config, cache=cache)
+print(json.dumps({"threads": threads, "forks": forks, "first": first, "edit": made}))
+"""
+
+
+def test_the_first_edit_after_serve_starts_renders_only_what_changed(tmp_path):
+    """Serve's first build renders in worker processes; the tiles the whole-site pages show are made in
+    serve's own process all the same, so the first edit to a case study renders its tile and nothing else."""
+    files = {f"case-studies/case-{n}.md": GOOD_CASE_STUDY.replace("number: 1", f"number: {n}").replace(
+        "Acme Trust", f"Trust {n}") for n in range(1, 9)}
+    root = make_project(tmp_path, files)
+    run = subprocess.run([sys.executable, "-c", FIRST_EDIT, str(ROOT), str(root), str(tmp_path / "served")],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    seen = json.loads(run.stdout)
+    assert seen["threads"] == 1 and len(seen["forks"]) == 1, "the first build alone should render in workers"
+    slugs = {f"case-{n}" for n in range(1, 9)}
+    assert slugs <= {s for _, made in seen["first"] for s in made}  # every tile was made here, in serve's process
+    # The edit makes case-1's tiles again, and the fragments of case-1's own page (made in a worker
+    # before); not one other case study's tile on the whole-site pages.
+    assert seen["edit"] and all("case-1" in made or page == "case-studies/case-1/index.html"
+                                for page, made in seen["edit"]), seen["edit"]
+
+
 def tree(folder) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
             if p.is_file() and "_dev" not in p.parts and p.name != ".hub-site"}
