@@ -376,6 +376,33 @@ def test_forked_workers_give_each_result_in_the_order_of_the_chunks():
     assert pids[0] == pids[2] == os.getpid() != pids[1] == pids[3]
 
 
+def test_files_are_shared_among_workers_by_size(tmp_path):
+    """Validation deals files out by their bytes: each worker gets about the same amount of text, whatever
+    the order and sizes of the files (two long documents among short case studies, a file gone)."""
+    import random
+
+    from hub.load import Entry
+    from hub.validate import balanced
+
+    sizes = [30_000, 27_000] + [random.Random(n).randrange(1_000, 4_000) for n in range(60)]
+    entries = []
+    for n, size in enumerate(sizes):
+        (tmp_path / f"f{n}.md").write_bytes(b"x" * size)
+        entries.append(Entry(f"content/pages/f{n}.md", str(tmp_path / f"f{n}.md"), "pages"))
+    entries.append(Entry("content/pages/gone.md", str(tmp_path / "gone.md"), "pages"))
+    random.Random(1).shuffle(entries)
+    for count in (2, 3):
+        chunks = balanced(entries, count)
+        assert sorted(e.path for chunk in chunks for e in chunk) == sorted(e.path for e in entries)  # each file once
+        loads = [sum(sizes[int(e.path[15:-3])] for e in chunk if "gone" not in e.path) for chunk in chunks]
+        assert max(loads) - min(loads) <= max(sizes), loads  # no worse than one file apart
+        assert balanced(entries, count) == chunks  # the same every time
+    # The two long documents go to different workers, not both to one of two.
+    chunks = balanced(entries, 2)
+    assert {e.path for e in chunks[0]} & {"content/pages/f0.md", "content/pages/f1.md"}
+    assert {e.path for e in chunks[1]} & {"content/pages/f0.md", "content/pages/f1.md"}
+
+
 def test_a_failing_worker_is_an_error_here_with_its_traceback_and_leaves_no_process():
     import os
     import signal
