@@ -418,6 +418,18 @@ def watch(root: Path, changes: queue.Queue, stop: threading.Event, watching: thr
             changes.put(batch)
 
 
+def changed_names(batch: set, root: Path) -> list[str]:
+    """The files a batch of changes names, from the root; not a file that came and went within it
+    (the temporary file of an editor or of `sed -i`, gone before a build could read it)."""
+    from watchfiles import Change
+
+    kinds: dict[str, set] = {}
+    for change, path in batch:
+        kinds.setdefault(path, set()).add(change)
+    return sorted(os.path.relpath(path, root) for path, seen in kinds.items()
+                  if not ({Change.added, Change.deleted} <= seen and not os.path.lexists(path)))
+
+
 def serve(build, root: Path, host: str = "127.0.0.1", port: int = 8000, drafts: bool = True) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="hub-serve-"))
     out = workdir / "site"
@@ -475,7 +487,7 @@ def serve(build, root: Path, host: str = "127.0.0.1", port: int = 8000, drafts: 
                     batch |= changes.get_nowait()
                 except queue.Empty:
                     break
-            names = sorted({os.path.relpath(path, root) for _, path in batch})
+            names = changed_names(batch, root)
             if not names:
                 rebuild("Caught up")
                 continue

@@ -227,6 +227,26 @@ def test_the_first_edit_after_serve_starts_renders_only_what_changed(tmp_path):
                                 for page, made in seen["edit"]), seen["edit"]
 
 
+def test_the_serve_log_names_the_files_that_changed_not_a_temporary_file_that_came_and_went(tmp_path):
+    from watchfiles import Change
+
+    from hub.serve import changed_names
+
+    folder = tmp_path / "content" / "case-studies"
+    folder.mkdir(parents=True)
+    (folder / "acme.md").write_text("saved")
+    (folder / "new.md").write_text("added")
+    batch = {(Change.added, str(folder / "sedAbc123")), (Change.modified, str(folder / "sedAbc123")),
+             (Change.deleted, str(folder / "sedAbc123")),  # sed -i's file, renamed over acme.md
+             (Change.modified, str(folder / "acme.md")), (Change.added, str(folder / "new.md")),
+             (Change.deleted, str(folder / "gone.md")),  # a file removed: named
+             (Change.added, str(folder / "back.md")), (Change.deleted, str(folder / "back.md"))}  # came and went
+    assert changed_names(batch, tmp_path) == ["content/case-studies/acme.md", "content/case-studies/gone.md",
+                                              "content/case-studies/new.md"]
+    (folder / "back.md").write_text("deleted, then written again")  # it is there now: named
+    assert "content/case-studies/back.md" in changed_names(batch, tmp_path)
+
+
 def tree(folder) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
             if p.is_file() and "_dev" not in p.parts and p.name != ".hub-site"}
