@@ -98,10 +98,11 @@ class Captured:
 
 
 def write_index_files(site: Site, opener) -> dict[str, str]:
-    """Write every index file through `opener(rel)`, item by item; {rel: sha1} of each.
+    """Write every index file through `opener(rel)`, item by item; {rel: digest} of each.
 
-    `opener(rel)` gives a binary file whose close() returns the SHA-1 of what was written to it
-    (hub.write.HashingFile, Captured): each byte is hashed once, by the file that writes it.
+    `opener(rel)` gives a binary file whose close() returns a digest of what was written to it:
+    its SHA-1 (hub.write.HashingFile, Captured: each byte hashed once, by the file that writes
+    it), or, for a file serve holds in memory, a version that changes with its bytes (hub.serve.HeldFile).
 
     The bank's lists are streamed: one case study's entry is made, written and dropped at a
     time, so the index of 10 000 case studies never sits whole in memory.

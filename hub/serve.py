@@ -140,19 +140,11 @@ class LiveOutput:
         digest = digest or hashlib.sha1(data).hexdigest()
         if self.known.get(rel) == digest:
             return
-        temp = self.temp_for(rel)
-        temp.write_bytes(data)
-        self.place(rel, temp, digest)
-
-    def temp_for(self, rel: str) -> Path:
-        """Where `rel` is written before it is swapped in: beside it, in its folder."""
         target = self.out_dir / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        return target.with_name(f".{target.name}.tmp")
-
-    def place(self, rel: str, temp: Path, digest: str) -> None:
-        """`temp`, written in full, swapped in as `rel` (one rename), and remembered."""
-        os.replace(temp, self.out_dir / rel)
+        temp = target.with_name(f".{target.name}.tmp")  # written in full beside it, then swapped in: one rename
+        temp.write_bytes(data)
+        os.replace(temp, target)
         self.known[rel] = digest
         self.written.append(rel)
 
