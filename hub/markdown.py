@@ -48,23 +48,33 @@ def new_renderer(without: frozenset = frozenset()) -> md.Markdown:
     renderer = md.Markdown(extensions=[TableExtension(), SaneListExtension(), FencedCodeExtension()], output_format="html")
     renderer.preprocessors.deregister("html_block")  # raw HTML stays text; `inspect` reports it
     renderer.inlinePatterns.deregister("html")
-    for name in without:
-        renderer.inlinePatterns.deregister(name)
+    for registry in (renderer.preprocessors, renderer.parser.blockprocessors, renderer.inlinePatterns, renderer.treeprocessors):
+        for name in without:
+            if name in registry:  # "reference" names a block processor and an inline pattern, both made for "]:"
+                registry.deregister(name)
     return renderer
 
 
 _renderer = new_renderer()
 
-# Python-Markdown tries each inline pattern on each piece of text; most of a convert's time
-# goes there. A pattern whose text cannot occur in a document cannot match anywhere in it:
-# such a document is converted by a renderer without those patterns, with the same result
-# (tests/test_properties.py holds the two equal). Ordinary prose then meets two or three
-# patterns instead of thirteen. The reference patterns match only a reference that the
-# document defines (`[id]: url`), so without a "]:" they never match.
+# Python-Markdown tries each block processor on each block of a document, and each inline
+# pattern on each piece of its text; most of a convert's time goes there. A processor whose
+# syntax cannot occur in a document cannot act anywhere in it: such a document is converted by
+# a renderer without those processors, with the same result (tests/test_properties.py holds
+# the two equal). Ordinary prose then meets a few of them instead of thirty. A trigger is a
+# text the syntax cannot do without, looked for in the whole document: a list item's lines,
+# parsed again without their indent, are still parts of it. The reference processors act only
+# on a reference that the document defines (`[id]: url`), so without a "]:" they never do.
 TRIGGERS = {
+    # inline patterns
     "backtick": ("`",), "escape": ("\\",), "reference": ("]:",), "link": ("[",), "image_link": ("![",),
     "image_reference": ("]:",), "short_reference": ("]:",), "short_image_ref": ("]:",), "autolink": ("<",),
     "automail": ("<",), "linebreak": ("  \n", "\t"), "entity": ("&",), "em_strong": ("*", "_"),  # a tab may become spaces
+    # block processors ("reference" above is also the block processor for "[id]: url")
+    "indent": ("    ", "\t"), "code": ("    ", "\t"), "table": ("|",), "hashheader": ("#",), "setextheader": ("=", "-"),
+    "hr": ("-", "_", "*"), "olist": tuple(f"{d}." for d in "0123456789"), "quote": (">",), "ulist": ("*", "+", "-"),
+    # the fenced code preprocessor, and the tree processor that puts back what a backslash escaped
+    "fenced_code_block": ("```", "~~~"), "unescape": ("\\",),
 }
 _renderers: dict[frozenset, md.Markdown] = {frozenset(): _renderer}
 

@@ -128,15 +128,28 @@ def test_the_fast_link_finder_finds_what_the_plain_one_finds(text):
 
 
 PIECES = st.sampled_from(["[a]", "[a][]", "[a][b]", "![a]", "![a][b]", "[b]: ../x.md", "[a]:", " [A]: y \"t\"",
-                          "(y)", "\n", "\n\n", "  ", "\t", "]", ":", "\x02", "\x03", "\r", "*a*", "_", "`", "<a>", "&amp;"])
+                          "(y)", "\n", "\n\n", "  ", "\t", "]", ":", "\x02", "\x03", "\r", "*a*", "_", "`", "<a>", "&amp;",
+                          # block syntax, and lines indented into a list item's
+                          "- ", "+ ", "* ", "1. ", "2.", "    ", "\n    ", "```", "~~~", "> ", "# ", "---", "===", "|",
+                          "a|b\n-|-\n", "\\", "\\*"])
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.one_of(st.text(alphabet="ab *_`\\[]()!<>&#;:/@.\t\n\r\x02\x03-1|~=", max_size=120),
+@given(st.one_of(st.text(alphabet="ab *_`\\[]()!<>&#;:/@.\t\n\r\x02\x03-12|~=+", max_size=120),
                  st.lists(PIECES, max_size=20).map("".join)))
 @example("a  \rb")  # a line break only once \r is a newline
 @example("[a]\x02: y\n\n[a]")  # a reference defined only once the \x02 is gone
-def test_markdown_without_the_patterns_it_cannot_use_is_converted_alike(text):
+@example("[a]:y\n\n[a]")
+@example("- a\n\n    b\n    ---")  # a heading underlined within a list item: no "\n-" in the document
+@example("- a\n\n\tb")  # a tab that becomes the indent of the item's second paragraph
+@example("a\n\n```\nb\n```")
+@example("~~~\n*b*\n~~~")
+@example("+ a\n+ b")
+@example("a\n===")
+@example("___")
+@example("a|b\n-|-\nc|d")
+@example("\\*a\\*")
+def test_markdown_without_the_processors_it_cannot_use_is_converted_alike(text):
     from hub.markdown import _renderer, renderer_for
 
     _renderer.reset()
