@@ -76,13 +76,15 @@ TRIGGERS = {
     # the fenced code preprocessor, and the tree processor that puts back what a backslash escaped
     "fenced_code_block": ("```", "~~~"), "unescape": ("\\",),
 }
+_TRIGGER_TEXTS = tuple(sorted({t for found in TRIGGERS.values() for t in found}))  # each looked for once
 _renderers: dict[frozenset, md.Markdown] = {frozenset(): _renderer}
 
 
 def renderer_for(text: str) -> md.Markdown:
     if "\r" in text or "\x02" in text or "\x03" in text:  # as Python-Markdown first normalises them
         text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x02", "").replace("\x03", "")
-    without = frozenset(name for name, found in TRIGGERS.items() if not any(t in text for t in found))
+    present = {t for t in _TRIGGER_TEXTS if t in text}
+    without = frozenset(name for name, found in TRIGGERS.items() if present.isdisjoint(found))
     renderer = _renderers.get(without)
     if renderer is None:
         if len(_renderers) >= 64:  # bounded, whatever documents arrive
