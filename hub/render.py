@@ -38,7 +38,7 @@ from .errors import ContentError
 from .link import Site
 from .markdown import for_page, html_of, unwrap
 from .urls import card_id, case_study_url, idea_url, page_url, prefix, step_url, theme_url
-from .workers import fork_map
+from .workers import fork_map, portions
 
 
 @dataclass(frozen=True)
@@ -439,12 +439,12 @@ def render_pages(specs: list[PageSpec], site: Site, config: Config, manifest: se
         if workers and len(specs) > 1:
             whole = [i for i, s in enumerate(specs) if s.deps is None]  # the heavy pages
             rest = [i for i, s in enumerate(specs) if s.deps is not None]
-            if kept:  # this process takes the whole-site pages (after `meanwhile`), each worker a share of the rest
-                chunks, here = [whole] + [rest[k::workers] for k in range(workers)], True
-            else:  # the heavy pages first, dealt out
-                order = whole + rest
-                chunks, here = [order[k::workers] for k in range(workers)], False
-            for d, e in fork_map(render_chunk, chunks, len(chunks), meanwhile, here=here):
+            if kept:  # this process makes the whole-site pages (after `meanwhile`), then helps with the rest
+                results = fork_map(render_chunk, [whole] + portions(rest, workers), workers + 1, meanwhile,
+                                   here=True, mine=(0,))
+            else:  # the heavy pages first
+                results = fork_map(render_chunk, portions(whole + rest, workers), workers, meanwhile)
+            for d, e in results:
                 digests.update(d)
                 errors += e
         else:

@@ -23,7 +23,7 @@ from . import models as m
 from .errors import ContentError, did_you_mean, format_loc
 from .load import Entry, SourceFile, read_source, stem_of
 from .urls import page_of
-from .workers import fork_map
+from .workers import fork_map, portions
 
 ENTRY_MODELS = {
     "case-studies": m.CaseStudy,
@@ -346,8 +346,7 @@ def validated(entries: list[Entry], vocab: Vocabulary | None, workers: int, cach
     """Results for `entries`: from the cache where the file and the taxonomies are unchanged, else validated anew."""
     found, todo, states = from_cache(entries, vocab, cache) if cache is not None else ({}, entries, {})
     if workers and len(todo) > 1:
-        chunks = balanced(todo, workers)
-        for done in fork_map(lambda chunk: validate_chunk(chunk, vocab), chunks, workers, here=True):
+        for done in fork_map(lambda chunk: validate_chunk(chunk, vocab), by_size(todo, workers), workers, here=True):
             found.update((r.path, r) for r in done)
     else:
         found.update((e.path, validate_file(e, vocab)) for e in todo)
@@ -356,23 +355,18 @@ def validated(entries: list[Entry], vocab: Vocabulary | None, workers: int, cach
     return found
 
 
-def balanced(entries: list[Entry], count: int) -> list[list[Entry]]:
-    """`entries` in `count` chunks of about equal size in bytes, each file to the lightest chunk, the
-    biggest first: a file's work grows with its size, and the real hub's two biggest files (the report
-    and the about page, 30 KB each) take as long as twenty case studies."""
-    sizes = []
+def by_size(entries: list[Entry], workers: int) -> list[list[Entry]]:
+    """`entries` in chunks for `workers`, the biggest files first (a file's work grows with its size): the
+    workers take the chunks as they are free, so the small ones at the end even out their loads. About
+    32 chunks a worker: the real hub's two 30 KB documents (as long to check as twenty case studies)
+    are then the first two chunks, one for each worker as they start."""
+    sizes = {}
     for e in entries:
         try:
-            sizes.append(os.stat(e.file).st_size)
+            sizes[e.path] = os.stat(e.file).st_size
         except OSError:
-            sizes.append(0)  # read_source reports it
-    chunks: list[list[Entry]] = [[] for _ in range(count)]
-    loads = [0] * count
-    for i in sorted(range(len(entries)), key=lambda i: -sizes[i]):
-        k = loads.index(min(loads))
-        chunks[k].append(entries[i])
-        loads[k] += sizes[i] + 1
-    return chunks
+            sizes[e.path] = 0  # read_source reports it
+    return portions(sorted(entries, key=lambda e: -sizes[e.path]), workers)  # stable: equal sizes keep their order
 
 
 def validate_chunk(entries: list[Entry], vocab: Vocabulary) -> list[FileResult]:

@@ -1,11 +1,14 @@
 """Worker processes: one function over chunks of work, in forked copies of this process.
 
 A forked worker starts with everything this process holds (the taxonomies, the linked site,
-the compiled templates), so nothing is sent to it: it takes its share of the chunks by
-position, and only what it returns comes back, pickled, through a pipe. Results come back
-in the order of the chunks, whichever worker made them, so the output never depends on the
-number of workers. (multiprocessing.Pool does this with more machinery: importing it and
-starting a pool costs about 50 ms, a tenth of the real hub's whole build.)
+the compiled templates), so nothing is sent to it but the numbers of the chunks: each worker
+takes the next one from a shared pipe as soon as it is free, so a worker on a slower core
+(on a shared machine, one core is often much slower than the other for seconds at a time)
+takes fewer, and no worker waits at the end for another's fixed half. Only what a worker
+returns comes back, pickled, through a pipe of its own. Results come back in the order of
+the chunks, whichever worker made them, so the output never depends on the number of
+workers or on who made what. (multiprocessing.Pool does this with more machinery: importing
+it and starting a pool costs about 50 ms, a tenth of the real hub's whole build.)
 
 Only on Linux, and only from a process that runs no other thread (render.worker_count says
 when): a fork copies only the thread that calls it.
@@ -22,33 +25,51 @@ class WorkerError(Exception):
     """A worker process failed: the message carries its traceback, or how it ended."""
 
 
-def fork_map(fn, chunks: list, workers: int, meanwhile=None, here: bool = False) -> list:
-    """[fn(chunk) for chunk in chunks], chunk k made by worker k % workers; `meanwhile()` runs here
-    while they work. With `here`, this process is worker 0 (after `meanwhile`): one fork fewer, and
-    its share is never pickled. A worker's exception is raised here (its traceback in a WorkerError
-    as the cause); a worker that ends without a result, or whose exception cannot be sent, is a
+# The queue of chunk numbers is written whole before any worker starts, so it must fit in a
+# pipe's buffer (64 KB on Linux; 4 bytes a number): callers make a few hundred chunks at most.
+MAX_CHUNKS = 8192
+
+
+def fork_map(fn, chunks: list, workers: int, meanwhile=None, here: bool = False, mine: tuple = ()) -> list:
+    """[fn(chunk) for chunk in chunks], each chunk made by whichever worker is free first; `meanwhile()`
+    runs here while they work. With `here`, this process is a worker too (after `meanwhile`): one
+    fork fewer, and its results are never pickled; it makes the chunks numbered in `mine` itself,
+    before it takes others. A worker's exception is raised here (its traceback in a WorkerError as
+    the cause); a worker that ends without a result, or whose exception cannot be sent, is a
     WorkerError."""
+    if len(chunks) > MAX_CHUNKS:
+        raise ValueError(f"fork_map: {len(chunks)} chunks, more than {MAX_CHUNKS}")
+    if mine and not here:
+        raise ValueError("fork_map: chunks for this process (mine) need here=True")
     count = min(workers, len(chunks))
+    queue, fill = os.pipe()
+    with open(fill, "wb") as pipe:  # fits in the buffer (MAX_CHUNKS), so this never waits for a reader
+        pipe.write(b"".join(i.to_bytes(4, "little") for i in range(len(chunks)) if i not in mine))
     children: list[tuple[int, int]] = []  # (pid, read end of its pipe)
     try:
-        for w in range(1 if here else 0, count):
+        for _ in range(1 if here else 0, count):
             read, write = os.pipe()
             pid = os.fork()
             if pid == 0:  # the worker: never returns
                 os.close(read)
-                _work(fn, chunks[w::count], write)
+                _work(fn, chunks, queue, write)
             os.close(write)
             children.append((pid, read))
         if meanwhile:
             meanwhile()
         results: list = [None] * len(chunks)
         if here:
-            results[0::count] = [fn(chunk) for chunk in chunks[0::count]]
-        for w in range(1 if here else 0, count):
+            for i in mine:
+                results[i] = fn(chunks[i])
+            for i, result in _take(fn, chunks, queue):
+                results[i] = result
+        while children:
             pid, read = children.pop(0)  # from here on _collect reads, closes and waits for it
-            results[w::count] = _collect(pid, read)
+            for i, result in _collect(pid, read):
+                results[i] = result
         return results
     finally:
+        os.close(queue)
         for pid, read in children:  # only after a failure here: stop the others, leave no zombie
             try:
                 os.kill(pid, signal.SIGKILL)
@@ -58,11 +79,29 @@ def fork_map(fn, chunks: list, workers: int, meanwhile=None, here: bool = False)
             os.close(read)
 
 
-def _work(fn, mine: list, write: int) -> None:
+def portions(items: list, workers: int) -> list[list]:
+    """`items` cut, in order, into about 32 chunks a worker (each worker takes the next as it is free),
+    never more than MAX_CHUNKS."""
+    size = max(1, len(items) // (workers * 32), -(-len(items) // MAX_CHUNKS))
+    return [items[k:k + size] for k in range(0, len(items), size)]
+
+
+def _take(fn, chunks: list, queue: int):
+    """(number, fn(chunk)) for each chunk this process takes from the queue, until it is empty. A read of
+    four bytes from a pipe is never split with another reader's (Linux holds the pipe's lock through it)."""
+    while True:
+        number = os.read(queue, 4)
+        if not number:
+            return
+        i = int.from_bytes(number, "little")
+        yield i, fn(chunks[i])
+
+
+def _work(fn, chunks: list, queue: int, write: int) -> None:
     status = 1
     try:
         try:
-            data = pickle.dumps((True, [fn(chunk) for chunk in mine], ""), protocol=pickle.HIGHEST_PROTOCOL)
+            data = pickle.dumps((True, list(_take(fn, chunks, queue)), ""), protocol=pickle.HIGHEST_PROTOCOL)
         except BaseException as exc:  # noqa: BLE001 - sent to the parent, which raises it
             import traceback
 

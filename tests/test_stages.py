@@ -371,18 +371,45 @@ def test_forked_workers_give_each_result_in_the_order_of_the_chunks():
     assert fork_map(sum, chunks, 4, meanwhile=lambda: ran.append("here")) == [3, 3, 0, 15, 7, 17]
     assert ran == ["here"]  # meanwhile runs in this process, once
     assert fork_map(len, ["ab"], 8) == [2]  # more workers than chunks: one per chunk
-    assert fork_map(sum, chunks, 3, here=True) == [3, 3, 0, 15, 7, 17]  # this process as worker 0
-    pids = fork_map(lambda chunk: os.getpid(), [0, 1, 2, 3], 2, here=True)
-    assert pids[0] == pids[2] == os.getpid() != pids[1] == pids[3]
+    assert fork_map(sum, chunks, 3, here=True) == [3, 3, 0, 15, 7, 17]  # this process as a worker too
+    assert fork_map(sum, chunks, 3, here=True, mine=(3, 0)) == [3, 3, 0, 15, 7, 17]
+    pids = fork_map(lambda chunk: os.getpid(), list(range(40)), 3, here=True, mine=(5,))
+    assert pids[5] == os.getpid()  # a chunk of its own is made here, whoever takes the others
+
+
+def test_a_free_worker_takes_the_next_chunk_so_a_slow_one_takes_fewer(tmp_path):
+    """Chunks are not dealt out in fixed shares: each worker takes the next one when it is free. Here this
+    process is busy (`meanwhile`) until the forked worker has made every chunk, so that worker made them all."""
+    import os
+    import time
+
+    from hub.workers import fork_map
+
+    made = tmp_path / "made"
+    made.write_text("")
+
+    def make(chunk):
+        with made.open("a") as log:
+            log.write(f"{chunk}\n")
+        return os.getpid()
+
+    def busy():  # this process's own work, which lasts until the other worker has taken every chunk
+        deadline = time.monotonic() + 60
+        while len(made.read_text().split()) < 20 and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+    pids = fork_map(make, list(range(20)), 2, meanwhile=busy, here=True)
+    assert len(set(pids)) == 1 and pids[0] != os.getpid()  # all made by the one free worker
+    assert sorted(map(int, made.read_text().split())) == list(range(20))  # each chunk made once
 
 
 def test_files_are_shared_among_workers_by_size(tmp_path):
-    """Validation deals files out by their bytes: each worker gets about the same amount of text, whatever
-    the order and sizes of the files (two long documents among short case studies, a file gone)."""
+    """Validation hands files out biggest first, in chunks small enough for the free workers to even out
+    their loads: two long documents among short case studies are two chunks, not one worker's share."""
     import random
 
     from hub.load import Entry
-    from hub.validate import balanced
+    from hub.validate import by_size
 
     sizes = [30_000, 27_000] + [random.Random(n).randrange(1_000, 4_000) for n in range(60)]
     entries = []
@@ -392,15 +419,16 @@ def test_files_are_shared_among_workers_by_size(tmp_path):
     entries.append(Entry("content/pages/gone.md", str(tmp_path / "gone.md"), "pages"))
     random.Random(1).shuffle(entries)
     for count in (2, 3):
-        chunks = balanced(entries, count)
-        assert sorted(e.path for chunk in chunks for e in chunk) == sorted(e.path for e in entries)  # each file once
-        loads = [sum(sizes[int(e.path[15:-3])] for e in chunk if "gone" not in e.path) for chunk in chunks]
-        assert max(loads) - min(loads) <= max(sizes), loads  # no worse than one file apart
-        assert balanced(entries, count) == chunks  # the same every time
-    # The two long documents go to different workers, not both to one of two.
-    chunks = balanced(entries, 2)
-    assert {e.path for e in chunks[0]} & {"content/pages/f0.md", "content/pages/f1.md"}
-    assert {e.path for e in chunks[1]} & {"content/pages/f0.md", "content/pages/f1.md"}
+        chunks = by_size(entries, count)
+        paths = [e.path for chunk in chunks for e in chunk]
+        assert sorted(paths) == sorted(e.path for e in entries)  # each file once
+        found = [sizes[int(p[15:-3])] if "gone" not in p else 0 for p in paths]
+        assert found == sorted(found, reverse=True)  # the biggest first
+        assert by_size(entries, count) == chunks  # the same every time
+        assert chunks[0] == [e for e in entries if e.path == "content/pages/f0.md"]  # the long ones apart
+        assert chunks[1] == [e for e in entries if e.path == "content/pages/f1.md"]
+    many = [Entry(f"content/case-studies/c{n}.md", str(tmp_path / "gone.md"), "case-studies") for n in range(10_000)]
+    assert 32 <= len(by_size(many, 2)) <= 128  # chunks, not files: a few dozen a worker
 
 
 def test_a_failing_worker_is_an_error_here_with_its_traceback_and_leaves_no_process():
