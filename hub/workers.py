@@ -43,10 +43,10 @@ def fork_map(fn, chunks: list, workers: int, meanwhile=None, here: bool = False,
         raise ValueError("fork_map: chunks for this process (mine) need here=True")
     count = min(workers, len(chunks))
     queue, fill = os.pipe()
-    with open(fill, "wb") as pipe:  # fits in the buffer (MAX_CHUNKS), so this never waits for a reader
-        pipe.write(b"".join(i.to_bytes(4, "little") for i in range(len(chunks)) if i not in mine))
     children: list[tuple[int, int]] = []  # (pid, read end of its pipe)
     try:
+        with open(fill, "wb") as pipe:  # fits in the buffer (MAX_CHUNKS), so this never waits for a reader
+            pipe.write(b"".join(i.to_bytes(4, "little") for i in range(len(chunks)) if i not in mine))
         for _ in range(1 if here else 0, count):
             read, write = os.pipe()
             pid = os.fork()
