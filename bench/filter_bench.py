@@ -12,6 +12,10 @@ what a reader waits for, and its three parts (the change's script, the wait for 
 frame to begin, the frame's style, layout and paint; the parts' medians need not add up to
 the whole's). Also one search keystroke and a switch to the table view. Reports the median
 and the worst of each kind, in ms.
+
+The clicks come one after another, each as soon as the last one's frame is painted: a click
+may then share its frame with what the last one left for the browser's idle moments (the
+rest of the list). `--pause 300` clicks at a reader's pace instead, 300 ms apart.
 """
 
 from __future__ import annotations
@@ -102,7 +106,7 @@ def serve(folder: Path):
     return server
 
 
-def measure(url: str, rounds: int) -> dict[str, list[float]]:
+def measure(url: str, rounds: int, pause: int = 0) -> dict[str, list[float]]:
     out: dict[str, list[float]] = {"load": [], "click": [], "script": [], "wait": [], "frame": [], "type": [], "table": []}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
@@ -113,6 +117,8 @@ def measure(url: str, rounds: int) -> dict[str, list[float]]:
             out["load"].append(page.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd"))
             page.wait_for_timeout(1000)  # let the first layout after load finish, as it has by a reader's first click
             for step in STEPS:
+                if pause:
+                    page.wait_for_timeout(pause)
                 for key, value in zip(("click", "script", "wait", "frame"), page.evaluate(TIME_CLICK, step)):
                     out[key].append(value)
             for text in ("r", "re", "rel", "rela", "relat"):
@@ -128,6 +134,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("sizes", nargs="*", type=int, default=[10000])
     parser.add_argument("--rounds", type=int, default=3, help="fresh page loads per N")
+    parser.add_argument("--pause", type=int, default=0, help="ms between clicks (default: none, one after another)")
     args = parser.parse_args()
     print(f"{'N':>7} {'what':>32} {'median ms':>10} {'worst ms':>9}")
     with tempfile.TemporaryDirectory() as tmp:
@@ -138,7 +145,7 @@ def main() -> None:
             server = serve(built.out_dir)
             try:
                 url = f"http://127.0.0.1:{server.server_address[1]}/case-studies/index.html"
-                times = measure(url, args.rounds)
+                times = measure(url, args.rounds, args.pause)
             finally:
                 server.shutdown()
             labels = {"click": "checkbox -> list painted", "script": "of which: the change's script",

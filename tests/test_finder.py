@@ -977,6 +977,36 @@ def test_workshop_activities_page_links_to_the_deck(watched):
     page.wait_for_url(root + CARDS)
 
 
+def test_a_change_puts_in_at_once_every_result_in_the_window(watched, built):
+    """What the reader sees after a change is in the page with the change itself, wherever they
+    have scrolled: the results down to the window's foot, the page not moved. The rest of the list
+    follows when the browser is next idle, which this test holds back until it has looked."""
+    page, root, problems, outside = watched
+    page.set_viewport_size({"width": 1280, "height": 900})
+    open_db(page, root)
+    everyone = expected_slugs(built.site, {})
+    assert_shown(page, everyone)
+    # Two thirds of the way down the list (waiting for the scroll to be reported to the page).
+    page.evaluate("""n => new Promise(done => {
+        addEventListener('scroll', () => done(), {once: true});
+        document.querySelectorAll('#results > .tile')[n].scrollIntoView(); })""", len(everyone) * 2 // 3)
+    page.evaluate("() => { window.held = []; window.requestIdleCallback = fn => window.held.push(fn); }")
+    scrolled = page.evaluate("scrollY")
+    page.select_option("#sort", "name")  # the same case studies in another order: the list keeps its length
+    at_once = page.evaluate("""() => { const tiles = [...document.querySelectorAll('#results > .tile')];
+        return {slugs: tiles.map(t => t.dataset.slug), foot: tiles.at(-1).getBoundingClientRect().bottom,
+                scrollY, height: innerHeight}; }""")
+    page.evaluate("() => { while (window.held.length) window.held.shift()(); }")  # the rest, a few at a time
+    wait_query(page, "?sort=name")
+    page.wait_for_function("n => document.querySelectorAll('#results > .tile').length === n", arg=len(everyone))
+    by_name = shown(page)
+    assert sorted(by_name) == sorted(everyone) and by_name != everyone
+    assert at_once["scrollY"] == scrolled  # the list did not shrink under the reader
+    assert at_once["slugs"] == by_name[:len(at_once["slugs"])]
+    assert at_once["foot"] >= at_once["height"] or at_once["slugs"] == by_name  # the window is full
+    assert not problems and not outside
+
+
 def test_a_long_result_shows_in_pages_with_show_more(page, tmp_path):
     """A bank of 125 case studies shows 120, then the rest, with focus on the first new one."""
     from conftest import GOOD_CASE_STUDY, make_project, project_config

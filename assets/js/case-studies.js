@@ -321,23 +321,59 @@
   var wrap = grid.closest(".wrap");
   var extraOption = null;
 
-  // A change puts its first results in the page at once, and the rest of the window when the
-  // browser is next idle, a moment later: below the fold, they are not what the reader waits
-  // for. "Show more" puts all of its results in at once (focus goes to the first new one).
-  var FIRST = 12;  // as many as site.css always lays out; a first screen shows at most 8 (measured up to 2560 x 1440)
+  // A change puts in the page at once the results the reader can see, and the rest of the
+  // window when the browser is next idle, a moment later: below the fold, they are not what
+  // the reader waits for. "Show more" puts all of its results in at once (focus goes to the
+  // first new one).
+  var FIRST = 12;  // as many as site.css always lays out, and at least as many as a window holds (8 at 2560 x 1440)
+  var first = null;  // {view, count}: see measure()
+  var STEP = 24;  // the rest of the window, so many at a time
   var whole = false;
+
+  /** How many results fill the window where the list is now (those above the window's foot),
+   *  and a row more, as new results may be shorter. Measured once a change is painted, when
+   *  the page is quiet, so that the next change waits for no layout of its own; after the
+   *  window scrolls or changes size, the next change measures first, before it touches the page. */
+  function measure() {
+    var view = last ? last.state.settings.view : null;
+    var container = view === "table" ? (table && table.tBodies[0]) : grid;
+    var kids = container ? container.children : [];
+    var count = FIRST;
+    if (kids.length && container.getBoundingClientRect().height > 0) {
+      var bottom = window.innerHeight;
+      var top = kids[0].getBoundingClientRect().top;
+      var row = 1;
+      while (row < kids.length && kids[row].getBoundingClientRect().top === top) row++;
+      var n = 0;
+      while (n < kids.length && kids[n].getBoundingClientRect().top < bottom) n++;
+      // With every result in the window, the list may end above its foot: as many as a window holds.
+      count = n < kids.length ? n + row : Math.max(n + row, FIRST);
+    }
+    first = { view: view, count: count };
+  }
+  function moved() { first = null; }
+  window.addEventListener("scroll", moved, { passive: true });
+  window.addEventListener("resize", moved);
+
   function place(container, nodeFor, view, indices) {
     var visible = indices.slice(0, limit);
     var signature = visible.join(",");
     if (shown[view] !== signature) {
       shown[view] = signature;
-      var head = whole ? visible : visible.slice(0, FIRST);
+      var head = whole ? visible : visible.slice(0, first && first.view === view ? first.count : FIRST);
       F.reconcile(container, head.map(nodeFor));  // the results that stay are not touched
-      if (head.length < visible.length) {
-        F.afterPaint(function () {
-          if (shown[view] === signature) F.reconcile(container, visible.map(nodeFor));
-        });
-      }
+      var placed = head.length;
+      var rest = function () {  // a few at a time, so that no one frame is long
+        if (shown[view] !== signature) return;
+        if (placed < visible.length) {
+          placed = Math.min(visible.length, placed + STEP);
+          F.reconcile(container, visible.slice(0, placed).map(nodeFor));
+          F.afterPaint(rest);
+        } else {
+          measure();
+        }
+      };
+      F.afterPaint(rest);
     }
     // The search's words, marked in what is shown (again only when the words or the list change).
     var terms = controller.terms();
@@ -490,6 +526,7 @@
       column: { values: ["all"].concat(opportunities.map(function (o) { return o.key; })), fallback: "all" },
     },
     noun: ["case study", "case studies"],
+    beforeChange: function () { if (!first && last) measure(); },  // (the first result is placed as FIRST says)
     render: render,
   });
 

@@ -495,8 +495,9 @@
 
   /**
    * options: {id, items, facets, fields(item) -> [[key, label, text]], settings, noun: [one, many],
-   *           render(indices, state, result, controller)}, and the page's elements
-   * if not those of ui.filter_panel. fields() is asked again once search.js has loaded.
+   *           render(indices, state, result, controller), beforeChange()}, and the page's
+   * elements if not those of ui.filter_panel. fields() is asked again once search.js has
+   * loaded; beforeChange, if given, is called as each change begins, before the page is touched.
    */
   function init(options) {
     // The elements of ui.filter_panel and the results bar, unless a page names others.
@@ -547,6 +548,7 @@
     window.addEventListener("pagehide", writeAddresses);
 
     function update(history_, announceLater) {
+      if (o.beforeChange) o.beforeChange();
       if (state.q.trim()) needText();
       var query = writeQuery(state, o.facets, settings);
       if (query !== lastQuery && history_) {
