@@ -18,13 +18,26 @@ import html as html_lib
 import posixpath
 import re
 import signal
+import sys
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 import markdown as md
-from markdown.extensions.fenced_code import FencedCodeExtension
+
+# Fenced code imports Python-Markdown's code highlighter, which imports Pygments, if installed,
+# at every start (4-8 ms). The hub never highlights code (no CodeHilite extension, so fenced code
+# writes a plain <pre><code>): Pygments is kept out while the extension loads, as if it were
+# not installed, and is importable again afterwards.
+_blocked = "pygments" not in sys.modules
+if _blocked:
+    sys.modules["pygments"] = None  # `import pygments` now raises ImportError
+try:
+    from markdown.extensions.fenced_code import FencedCodeExtension
+finally:
+    if _blocked:
+        del sys.modules["pygments"]
 from markdown.extensions.sane_lists import SaneListExtension
 from markdown.extensions.tables import TableExtension
 import nh3

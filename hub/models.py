@@ -1,17 +1,16 @@
 """The content models: one per kind of content, unknown keys rejected.
 
-Each is a frozen dataclass whose annotations say what its fields hold (hub/schema.py
+Each is a frozen record (hub/schema.py's `model`) whose annotations say what its fields hold (hub/schema.py
 checks raw data against them, every problem with its location); values that must come
 from a taxonomy, and references between files, are checked in `validate` and `link`.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from typing import Annotated, ClassVar, Literal, Union
 
-from .schema import MARKDOWN, Key, Length, Markdown, Model, Positive, Tagged, Text, model  # noqa: F401
+from .schema import MARKDOWN, Factory, Key, Length, Markdown, Model, Positive, Tagged, Text, model  # noqa: F401
 
 Three = Length(3, 3)
 Two = Length(2, 2)
@@ -20,7 +19,7 @@ Some = Length(1)
 
 def many():
     """An empty list, as a field's default."""
-    return dataclasses.field(default_factory=list)
+    return Factory(list)
 
 
 @model
@@ -101,7 +100,7 @@ class CaseStudy(Entry):
     source: Markdown | None = None  # where the words come from, when not the collection or the deck
     summary: Markdown | None = None
     spotlight: Markdown | None = None
-    opportunities: dict[Key, Markdown] = dataclasses.field(default_factory=dict)
+    opportunities: dict[Key, Markdown] = Factory(dict)
     cards: list[Card] = many()
     updated: dt.date | None = None
     draft: bool = False
