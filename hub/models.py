@@ -1,8 +1,9 @@
 """The content models: one per kind of content, unknown keys rejected.
 
-Each is a frozen record (hub/schema.py's `model`) whose annotations say what its fields hold (hub/schema.py
-checks raw data against them, every problem with its location); values that must come
-from a taxonomy, and references between files, are checked in `validate` and `link`.
+Each is a frozen record (made by hub/schema.py's `model`) whose annotations say what its
+fields hold (hub/schema.py checks raw data against them, every problem with its location);
+values that must come from a taxonomy, and references between files, are checked in
+`validate` and `link`.
 """
 
 from __future__ import annotations

@@ -322,9 +322,9 @@
   var extraOption = null;
 
   // A change puts in the page at once the results the reader can see, and the rest of the
-  // window when the browser is next idle, a moment later: below the fold, they are not what
-  // the reader waits for. "Show more" puts all of its results in at once (focus goes to the
-  // first new one).
+  // window a few at a time when the browser is idle, a moment later: below the fold, they are
+  // not what the reader waits for. "Show more" puts all of its results in at once (focus goes
+  // to the first new one).
   var FIRST = 12;  // as many as site.css always lays out, and at least as many as a window holds (8 at 2560 x 1440)
   var first = null;  // {view, count}: see measure()
   var STEP = 24;  // the rest of the window, so many at a time
