@@ -523,6 +523,7 @@ def test_columns_and_sort_orders(watched, built):
     page.get_by_role("button", name=re.compile(f"^{space.number} Opportunity: {space.name}")).click()
     with_note = [c.title for c in sorted(site.case_studies, key=number_order) if "physical-space" in c.opportunities]
     wait_query(page, "?view=table&sort=o-physical-space")
+    expect(titles).to_have_count(len(site.case_studies))  # the rows below the window come a few at a time
     assert titles.all_inner_texts()[:len(with_note)] == with_note
     expect(page.get_by_label("Sort by")).to_have_value("o-physical-space")
     # Matching opportunities: most of the chosen ones first.
