@@ -902,6 +902,7 @@ def test_the_deck_filters_like_the_database(watched, built):
     expect(titles).to_have_text(want)
     expect(status(page)).to_have_text(f"{len(want)} cards")
     expect(page.get_by_role("button", name=f"Print these {len(want)} cards")).to_be_visible()
+    wait_query(page, "?enabler=space&benefit=wellbeing")  # the address is written once the change is painted
     page.reload()
     expect(titles).to_have_text(want)
     assert problems == [] and outside == []

@@ -108,6 +108,8 @@ def test_each_enabler_opens_the_case_studies_cards_and_ideas_that_use_it(watched
         link = block.get_by_role("link", name=f"{len(studies)} case stud{'y' if len(studies) == 1 else 'ies'} using {enabler.name}")
         link.click()
         page.wait_for_function("window.HubDatabase !== undefined")
+        # The results below the window arrive a few at a time, a moment after the first.
+        page.wait_for_function("n => document.querySelectorAll('#results > .tile').length === n", arg=len(studies))
         assert sorted(page.eval_on_selector_all("#results > .tile", "e => e.map(t => t.dataset.slug)")) == sorted(studies)
         page.go_back()
         block.get_by_role("link", name=f"{len(cards)} card{'' if len(cards) == 1 else 's'} using {enabler.name}").click()
@@ -153,7 +155,8 @@ def test_landing_filters_ideas_by_theme_enabler_and_power(watched, built):
         count = int(re.search(r"\((\d+)\)", label.evaluate("b => b.labels[0].textContent")).group(1))
         assert count == len(expected_ideas(site, {**chosen, "enabler": {e.key}})), e.key
     assert page.locator("#result-count").inner_text() == f"{len(ideas())} idea{'' if len(ideas()) == 1 else 's'}"
-    assert page.evaluate("location.search") == f"?theme={theme.slug}&theme={site.themes[2].slug}&power={power.key}"
+    page.wait_for_function("q => location.search === q",  # the address is written once the change is painted
+                           arg=f"?theme={theme.slug}&theme={site.themes[2].slug}&power={power.key}")
     page.reload()
     assert ideas() == expected_ideas(site, chosen)
     assert_clean(page, problems, outside)
