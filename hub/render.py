@@ -22,8 +22,6 @@ import os
 import posixpath
 import re
 import shutil
-import sys
-import threading
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -396,19 +394,6 @@ def render_chunk(indices: list[int]) -> tuple[dict[str, str], list[ContentError]
         if digest is not None:
             digests[spec.path] = digest
     return digests, errors
-
-
-def worker_count(items: int, jobs: int | None = None) -> int:
-    """Worker processes for `items` files or pages: none for a handful (a fork costs more than it saves).
-
-    `jobs` (the --jobs option) says how many; 1 means this process alone. Workers are forked,
-    so only on Linux, and never from a process that runs other threads (as serve does).
-    """
-    if sys.platform != "linux" or threading.active_count() > 1 or items < 2:
-        return 0
-    if jobs is not None:
-        return jobs if jobs > 1 else 0
-    return min(os.cpu_count() or 1, 8) if items >= 32 else 0  # the real hub's 84 files: 430 -> 385 ms on 2 cores
 
 
 def render_pages(specs: list[PageSpec], site: Site, config: Config, manifest: set[str], write, link_check,

@@ -322,11 +322,12 @@ def vocabulary(results: dict[str, FileResult], theme_stems: set[str]) -> Vocabul
 FIRST = ("site", "references")  # with the taxonomies: what other files are checked against
 
 
-def validate_all(entries: list[Entry], workers: int = 0, cache: dict | None = None) -> list[FileResult]:
+def validate_all(entries: list[Entry], workers: int = 0, cache: dict | None = None, meanwhile=None) -> list[FileResult]:
     """Validate every file: the taxonomies first (the others are checked against them), then the rest.
 
     With `cache` (a dict kept between builds, as `serve` does), a file whose bytes and
-    taxonomies are unchanged is not read again: its earlier result is used.
+    taxonomies are unchanged is not read again: its earlier result is used. `meanwhile()` runs
+    in this process while the workers validate, before it takes its share (without workers: first).
     """
     first, rest = [], []
     for e in entries:
@@ -334,7 +335,7 @@ def validate_all(entries: list[Entry], workers: int = 0, cache: dict | None = No
     results = validated(first, None, 0, cache)
     themes = {e.stem for e in entries if e.kind == "themes"}
     vocab = vocabulary({r.kind: r for r in results.values()}, themes)
-    rest_results = validated(rest, vocab, workers, cache)
+    rest_results = validated(rest, vocab, workers, cache, meanwhile)
     results.update(rest_results)
     if cache is not None:
         for path in [p for p in cache if p not in results]:  # files that are gone
@@ -342,13 +343,17 @@ def validate_all(entries: list[Entry], workers: int = 0, cache: dict | None = No
     return [results[e.path] for e in entries]
 
 
-def validated(entries: list[Entry], vocab: Vocabulary | None, workers: int, cache: dict | None) -> dict[str, FileResult]:
+def validated(entries: list[Entry], vocab: Vocabulary | None, workers: int, cache: dict | None,
+              meanwhile=None) -> dict[str, FileResult]:
     """Results for `entries`: from the cache where the file and the taxonomies are unchanged, else validated anew."""
     found, todo, states = from_cache(entries, vocab, cache) if cache is not None else ({}, entries, {})
     if workers and len(todo) > 1:
-        for done in fork_map(lambda chunk: validate_chunk(chunk, vocab), by_size(todo, workers), workers, here=True):
+        for done in fork_map(lambda chunk: validate_chunk(chunk, vocab), by_size(todo, workers), workers,
+                             meanwhile, here=True):
             found.update((r.path, r) for r in done)
     else:
+        if meanwhile:
+            meanwhile()
         found.update((e.path, validate_file(e, vocab)) for e in todo)
     if cache is not None:
         remember(todo, found, vocab, cache, states)

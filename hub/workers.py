@@ -10,7 +10,7 @@ the chunks, whichever worker made them, so the output never depends on the numbe
 workers or on who made what. (multiprocessing.Pool does this with more machinery: importing
 it and starting a pool costs about 50 ms, a tenth of the real hub's whole build.)
 
-Only on Linux, and only from a process that runs no other thread (render.worker_count says
+Only on Linux, and only from a process that runs no other thread (worker_count says
 when): a fork copies only the thread that calls it.
 """
 
@@ -19,6 +19,8 @@ from __future__ import annotations
 import os
 import pickle
 import signal
+import sys
+import threading
 
 
 class WorkerError(Exception):
@@ -28,6 +30,19 @@ class WorkerError(Exception):
 # The queue of chunk numbers is written whole before any worker starts, so it must fit in a
 # pipe's buffer (64 KB on Linux; 4 bytes a number): callers make a few hundred chunks at most.
 MAX_CHUNKS = 8192
+
+
+def worker_count(items: int, jobs: int | None = None) -> int:
+    """Worker processes for `items` files or pages: none for a handful (a fork costs more than it saves).
+
+    `jobs` (the --jobs option) says how many; 1 means this process alone. Workers are forked,
+    so only on Linux, and never from a process that runs other threads (as serve does).
+    """
+    if sys.platform != "linux" or threading.active_count() > 1 or items < 2:
+        return 0
+    if jobs is not None:
+        return jobs if jobs > 1 else 0
+    return min(os.cpu_count() or 1, 8) if items >= 32 else 0  # the real hub's 84 files: 430 -> 385 ms on 2 cores
 
 
 def fork_map(fn, chunks: list, workers: int, meanwhile=None, here: bool = False, mine: tuple = ()) -> list:
