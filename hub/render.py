@@ -428,7 +428,7 @@ def render_pages(specs: list[PageSpec], site: Site, config: Config, manifest: se
                 results = fork_map(render_chunk, [whole] + portions(rest, workers), workers + 1, meanwhile,
                                    here=True, mine=(0,))
             else:  # the heavy pages first
-                results = fork_map(render_chunk, portions(whole + rest, workers), workers, meanwhile)
+                results = fork_map(render_chunk, portions(whole + rest, workers), workers, meanwhile, here=True)
             for d, e in results:
                 digests.update(d)
                 errors += e
