@@ -401,7 +401,8 @@ def render_pages(specs: list[PageSpec], site: Site, config: Config, manifest: se
     """Render `specs`, each handed to `write` as it is made; {path: digest} of each page, and every error.
 
     With workers, pages are rendered by forked processes that inherit the site (hub.workers: only
-    digests and errors come back); `meanwhile()` runs in this process while they work.
+    digests and errors come back); `meanwhile()` runs in this process while they work, and then
+    this process renders pages too.
     The output does not depend on which process rendered a page.
 
     A given `env` is kept between builds (serve's): its fragments, every tile a whole-site page
@@ -427,7 +428,7 @@ def render_pages(specs: list[PageSpec], site: Site, config: Config, manifest: se
             if kept:  # this process makes the whole-site pages (after `meanwhile`), then helps with the rest
                 results = fork_map(render_chunk, [whole] + portions(rest, workers), workers + 1, meanwhile,
                                    here=True, mine=(0,))
-            else:  # the heavy pages first
+            else:  # the heavy pages first; this process joins in after `meanwhile`
                 results = fork_map(render_chunk, portions(whole + rest, workers), workers, meanwhile, here=True)
             for d, e in results:
                 digests.update(d)
