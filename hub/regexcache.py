@@ -92,7 +92,7 @@ def save() -> None:
         os.makedirs(os.path.dirname(_file), exist_ok=True)
         temporary = f"{_file}.{os.getpid()}"
         with open(temporary, "wb") as f:
-            marshal.dump(dict(sorted(data.items(), key=repr)), f)
+            marshal.dump(data, f)
         os.replace(temporary, _file)
     except OSError:
         return  # a read-only checkout: compile as before
