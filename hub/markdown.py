@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 import markdown as md
+from markdown import blockprocessors, preprocessors
 
 # Fenced code imports Python-Markdown's code highlighter, which imports Pygments, if installed,
 # at every start (4-8 ms). The hub never highlights code (no CodeHilite extension, so fenced code
@@ -55,12 +56,45 @@ SCHEMES = {"mailto"}
 ROOT = "\ue000"  # stands for the way back to the site root; never survives rendering
 MAX_SECONDS = 2.0  # Markdown rendering time per content file
 
+# Python-Markdown tries each block processor's test on each block, and some tests search the
+# whole block with an expression that must try at every character; so does the whitespace
+# clean-up on the whole document. Each of these first looks for a text that any match must
+# contain (a hash header has a '#'; a setext header's second line starts with '=' or '-'; a line
+# of spaces ends in ' \n', before tabs are expanded, or '\t\n'), and answers alike without the
+# search where the text is absent: a tenth of a body's conversion. tests/test_properties.py holds
+# the renderer equal to Python-Markdown's own.
+class HashHeaderProcessor(blockprocessors.HashHeaderProcessor):
+    def test(self, parent, block: str) -> bool:
+        return "#" in block and super().test(parent, block)
+
+
+class SetextHeaderProcessor(blockprocessors.SetextHeaderProcessor):
+    def test(self, parent, block: str) -> bool:
+        return ("\n=" in block or "\n-" in block) and super().test(parent, block)
+
+
+class NormalizeWhitespace(preprocessors.NormalizeWhitespace):
+    def run(self, lines: list[str]) -> list[str]:  # Python-Markdown's, with the search guarded
+        source = "\n".join(lines)
+        source = source.replace(md.util.STX, "").replace(md.util.ETX, "")
+        source = source.replace("\r\n", "\n").replace("\r", "\n") + "\n\n"
+        if " \n" in source or "\t\n" in source:
+            source = re.sub(r"(?<=\n) +\n", "\n", source.expandtabs(self.md.tab_length))
+        else:
+            source = source.expandtabs(self.md.tab_length)
+        return source.split("\n")
+
+
 # Extensions as objects, not names: a name is looked up among installed packages' entry
 # points, which reads every package's metadata (tens of milliseconds at every start).
-def new_renderer(without: frozenset = frozenset()) -> md.Markdown:
+def new_renderer(without: frozenset = frozenset(), guarded: bool = True) -> md.Markdown:
     renderer = md.Markdown(extensions=[TableExtension(), SaneListExtension(), FencedCodeExtension()], output_format="html")
     renderer.preprocessors.deregister("html_block")  # raw HTML stays text; `inspect` reports it
     renderer.inlinePatterns.deregister("html")
+    if guarded:  # in place of Python-Markdown's own, at their priorities
+        renderer.preprocessors.register(NormalizeWhitespace(renderer), "normalize_whitespace", 30)
+        renderer.parser.blockprocessors.register(HashHeaderProcessor(renderer.parser), "hashheader", 70)
+        renderer.parser.blockprocessors.register(SetextHeaderProcessor(renderer.parser), "setextheader", 60)
     for registry in (renderer.preprocessors, renderer.parser.blockprocessors, renderer.inlinePatterns, renderer.treeprocessors):
         for name in without:
             if name in registry:  # "reference" names a block processor and an inline pattern, both made for "]:"

@@ -215,7 +215,7 @@ class ServeCache:
         if self.env is None:
             from .render import make_environment
 
-            self.env = make_environment(config.templates_dir)
+            self.env = make_environment(config.templates_dir, kept=True)
         return self.env
 
     def changed(self, specs, results, config: Config) -> list:
