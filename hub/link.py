@@ -117,11 +117,12 @@ class Site:
         its place in the collection; a process that builds again (serve) reuses them while those hold."""
         key = tuple((c.slug, features_of(c)) for c in self.case_studies)
         if _RELATED.get("key") != key:
-            _RELATED["lists"] = {c.slug: [r.slug for r in self._related(c, RELATED_SHOWN)] for c in self.case_studies}
+            _RELATED["lists"] = {c.slug: [r.slug for r in self._related(c, RELATED_SHOWN, mine)] for c, (_, mine) in
+                                 zip(self.case_studies, key)}
             _RELATED["key"] = key
         return _RELATED["lists"]
 
-    def _related(self, cs: m.CaseStudy, limit: int) -> list[m.CaseStudy]:
+    def _related(self, cs: m.CaseStudy, limit: int, mine: frozenset[str] | None = None) -> list[m.CaseStudy]:
         """Case studies sharing most opportunities and enablers (ties in collection order).
 
         Exact, and near-linear: each feature has a bitset of the case studies that
@@ -130,7 +131,7 @@ class Site:
         """
         everyone = (1 << len(self.case_studies)) - 1
         planes: list[int] = []  # planes[j] holds bit j of every case study's shared-feature count
-        mine = features_of(cs)
+        mine = features_of(cs) if mine is None else mine
         for feature in mine:
             carry = self._postings[feature]
             for j in range(len(planes)):
