@@ -135,7 +135,9 @@ PIECES = st.sampled_from(["[a]", "[a][]", "[a][b]", "![a]", "![a][b]", "[b]: ../
                           "(y)", "\n", "\n\n", "  ", "\t", "]", ":", "\x02", "\x03", "\r", "*a*", "_", "`", "<a>", "&amp;",
                           # block syntax, and lines indented into a list item's
                           "- ", "+ ", "* ", "1. ", "2.", "    ", "\n    ", "```", "~~~", "> ", "# ", "---", "===", "|",
-                          "a|b\n-|-\n", "\\", "\\*"])
+                          "a|b\n-|-\n", "\\", "\\*",
+                          # what hub.markdown's quick inline way makes itself
+                          " ", "a", "é", ".", ",", ")", "**a b**", "[a](y)", "[a b](#y)"])
 
 
 @settings(max_examples=400, deadline=None)
@@ -153,6 +155,14 @@ PIECES = st.sampled_from(["[a]", "[a][]", "[a][b]", "![a]", "![a][b]", "[b]: ../
 @example("___")
 @example("a|b\n-|-\nc|d")
 @example("\\*a\\*")
+@example("a *b* **c d** [e](#f).\nx *g*")  # every text the quick inline way's
+@example("*a*\n\n*a**a*[a]()")  # one text Python-Markdown's: all are (its placeholders show here)
+@example("a _b_ c")  # each thing the quick way leaves to Python-Markdown, in a text otherwise its own
+@example("a `b` c")
+@example("a \\*b\\* c")
+@example("a <http://b> c")
+@example("a &amp; b")
+@example("a ![b](c) d")
 @example("a\n\t\nb")  # a line of white space: a tab
 @example("a\n \r\nb")
 @example("a\n-\n# b #\n=")
