@@ -272,7 +272,7 @@ def convert(text: str) -> str:
 # return unchanged; anything else goes through nh3.
 SAFE_TAG = re.compile(r'<(?:/[a-z][a-z0-9]*|[a-z][a-z0-9]*(?: (?:href|src|alt|title|start|align|class|id)="[^"<>]*")*(?: /)?)>')
 SAFE_TAGS = TAGS | {"h1", "div", "span"}
-URL_IN_TAG = re.compile(r'(?:href|src)="([^"]*)"')
+URL_IN_TAG = re.compile(r'="(?:(?<=href=")|(?<=src="))([^"]*)"')  # each href="…" and src="…": tried at '=' only
 TAG_NAME = re.compile(r"</?([a-z][a-z0-9]*)")
 SCRIPTY = re.compile(r"[\x00-\x20\x7f]+")
 

@@ -86,7 +86,7 @@ def _build(config: Config, publish: bool, cache) -> Built:
     if errors:
         raise BuildError(errors)
 
-    output = (cache.output(config) if cache else write.Output(config.out_dir, config.root)) if publish else None
+    output = (cache.output(config) if cache else write.Output(config.out_dir, config.root, config.jobs)) if publish else None
     if output:
         output.open(on_wait=lambda: print(f"Waiting for another build into {config.out_dir} to finish…", file=sys.stderr))
     try:

@@ -80,9 +80,10 @@ def is_earlier_hub_build(out_dir: Path, names: list[str]) -> bool:
 class Output:
     """A build's output: a locked staging folder beside `out_dir`, published by an atomic swap."""
 
-    def __init__(self, out_dir: Path, root: Path):
+    def __init__(self, out_dir: Path, root: Path, jobs: int | None = None):
         self.out_dir = out_dir
         self.root = root
+        self.jobs = jobs  # the --jobs option: how many processes may remove the old tree (remove_tree)
         self.staging: Path | None = None
         self._lock = None
         self._made: set[str] = set()
@@ -137,7 +138,7 @@ class Output:
             (self.staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
             if self.out_dir.exists():
                 exchange(self.staging, self.out_dir)
-                shutil.rmtree(self.staging, ignore_errors=True)  # it now holds the previous site
+                remove_tree(self.staging, self.jobs)  # it now holds the previous site
             else:
                 os.rename(self.staging, self.out_dir)
             self.staging = None
@@ -154,6 +155,28 @@ class Output:
         if self._lock is not None:
             os.close(self._lock)
             self._lock = None
+
+
+def remove_tree(path: Path, jobs: int | None = None) -> None:
+    """shutil.rmtree(path), its folders' folders shared among worker processes where there are many:
+    the file system's own work, per file and folder, is most of it (10 000 case studies' folders on
+    a tmpfs: 0.26 s alone, 0.16 s on two cores)."""
+    from .workers import fork_map, portions, worker_count
+
+    try:
+        folders = [inner.path for outer in os.scandir(path) if outer.is_dir(follow_symlinks=False)
+                   for inner in os.scandir(outer.path) if inner.is_dir(follow_symlinks=False)]
+    except OSError:
+        folders = []
+    workers = worker_count(len(folders) // 64, jobs)  # a fork is worth it from a few thousand folders
+    if workers:
+        fork_map(_remove_each, portions(folders, workers), workers, here=True)
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def _remove_each(folders: list[str]) -> None:
+    for folder in folders:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def take_lock(path: Path, on_wait=None) -> int:

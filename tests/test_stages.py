@@ -319,6 +319,25 @@ def test_writer_refuses_paths_outside_the_output(tmp_path):
         out.close()
 
 
+def test_the_old_tree_is_removed_whole_by_several_processes(tmp_path, monkeypatch):
+    from hub import workers
+    from hub.write import remove_tree
+
+    forked = []
+    fork_map = workers.fork_map
+    monkeypatch.setattr(workers, "fork_map", lambda fn, chunks, *a, **k: forked.append(len(chunks)) or fork_map(fn, chunks, *a, **k))
+
+    old = tmp_path / "old"
+    for i in range(300):
+        (old / "case-studies" / f"c{i}").mkdir(parents=True)
+        (old / "case-studies" / f"c{i}" / "index.html").write_text("x")
+    (old / "index.html").write_text("x")
+    (old / "assets" / "js").mkdir(parents=True)
+    remove_tree(old, jobs=2)  # 300 folders' folders: shared with a forked worker
+    assert not old.exists() and forked and forked[0] > 1
+    remove_tree(tmp_path / "gone", jobs=2)  # nothing there: nothing to do, no error
+
+
 def test_the_swap_is_one_step_and_leaves_no_moment_without_a_site(tmp_path):
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / "new.txt").write_text("new")
