@@ -333,9 +333,9 @@ def test_the_old_tree_is_removed_whole_by_several_processes(tmp_path, monkeypatc
         (old / "case-studies" / f"c{i}" / "index.html").write_text("x")
     (old / "index.html").write_text("x")
     (old / "assets" / "js").mkdir(parents=True)
-    remove_tree(old, jobs=2)  # 300 folders' folders: shared with a forked worker
+    remove_tree(old, workers=2)  # 300 folders' folders: shared with a forked worker
     assert not old.exists() and forked and forked[0] > 1
-    remove_tree(tmp_path / "gone", jobs=2)  # nothing there: nothing to do, no error
+    remove_tree(tmp_path / "gone", workers=2)  # nothing there: nothing to do, no error
 
 
 def test_the_swap_is_one_step_and_leaves_no_moment_without_a_site(tmp_path):
