@@ -103,7 +103,8 @@ QUICK_MARKUP = re.compile(r"""
 
 
 def quick_inline(text: str) -> list | None:
-    """`text` as [plain text, (element, tail), ...], or None where it is not plain enough to be made here."""
+    """`text` as [text, element, text, element, ..., text] (each text what follows the element before it),
+    or None where it is not plain enough to be made here."""
     if "  \n" in text:  # a line break
         return None
     parts: list = [""]
