@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import html
-import os
 import posixpath
 import re
 import shutil

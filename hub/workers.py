@@ -8,8 +8,9 @@ takes fewer, and no worker waits at the end for another's fixed half. Only what 
 returns comes back, pickled chunk by chunk as it is made, into a memory file of its own
 (which, unlike a pipe, never makes it wait for a reader), and a pipe tells how it ended.
 Results come back in the order of the chunks, whichever worker made them, so the output
-never depends on the number of workers or on who made what. (multiprocessing.Pool does this with more machinery: importing
-it and starting a pool costs about 50 ms, a tenth of the real hub's whole build.)
+never depends on the number of workers or on who made what. (multiprocessing.Pool does this
+with more machinery: importing it and starting a pool costs about 50 ms, a tenth of the real
+hub's whole build.)
 
 Only on Linux, and only from a process that runs no other thread (worker_count says
 when): a fork copies only the thread that calls it.

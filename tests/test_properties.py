@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import io
 import re
 import string
@@ -168,16 +169,22 @@ PIECES = st.sampled_from(["[a]", "[a][]", "[a][b]", "![a]", "![a][b]", "[b]: ../
 @example("a\n-\n# b #\n=")
 def test_markdown_without_the_processors_it_cannot_use_is_converted_alike(text):
     """...and alike with the guarded processors (hub.markdown) as with Python-Markdown's own."""
-    from hub.markdown import _renderer, convert, new_renderer
+    from hub.markdown import _renderer, convert
 
-    STOCK.reset()
-    stock = STOCK.convert(text)
+    renderer = stock_renderer()
+    renderer.reset()
+    stock = renderer.convert(text)
     assert convert(text) == stock
     _renderer.reset()
     assert _renderer.convert(text) == stock
 
 
-STOCK = __import__("hub.markdown").markdown.new_renderer(guarded=False)
+@functools.cache
+def stock_renderer():
+    """Python-Markdown as the hub configures it, without hub.markdown's guards and quick inline way."""
+    from hub.markdown import new_renderer
+
+    return new_renderer(guarded=False)
 
 
 @SETTINGS
